@@ -1,0 +1,126 @@
+import type {
+  AgentInfo,
+  Capability,
+  CapabilityId,
+  Evidence,
+  InventorySnapshot,
+  McpServer,
+  PackageSeen,
+  ProcessInfo,
+} from './types.js';
+
+/** Evidence kept per capability: enough to explain it, bounded so memory stays flat. */
+const MAX_EVIDENCE = 16;
+
+export type ChangeListener = (inventory: Inventory) => void;
+
+/**
+ * The deduplicated capability inventory of this process. Every change bumps `revision`
+ * and notifies listeners synchronously; listeners must be cheap (sinks debounce).
+ */
+export class Inventory {
+  revision = 0;
+  private readonly capabilities = new Map<CapabilityId, Capability>();
+  private readonly evidenceKeys = new Set<string>();
+  private readonly packages = new Map<string, PackageSeen>();
+  private readonly servers = new Map<string, McpServer>();
+  private readonly listeners = new Set<ChangeListener>();
+
+  constructor(
+    readonly process: ProcessInfo,
+    readonly agent: AgentInfo,
+  ) {}
+
+  /** Adds evidence for a capability; returns false when it was already known. */
+  addEvidence(id: CapabilityId, evidence: Evidence, confidence: number): boolean {
+    const key = `${id}|${evidence.strength}|${evidence.api}|${evidence.who}`;
+    if (this.evidenceKeys.has(key)) return false;
+    this.evidenceKeys.add(key);
+    let capability = this.capabilities.get(id);
+    if (!capability) {
+      capability = { id, strength: evidence.strength, confidence, evidence: [] };
+      this.capabilities.set(id, capability);
+    }
+    if (evidence.strength === 'used') capability.strength = 'used';
+    capability.confidence = Math.max(capability.confidence, confidence);
+    if (capability.evidence.length < MAX_EVIDENCE) capability.evidence.push(evidence);
+    this.changed();
+    return true;
+  }
+
+  addPackage(pkg: PackageSeen): boolean {
+    const known = this.packages.get(pkg.name);
+    if (known && (known.version || !pkg.version)) return false;
+    this.packages.set(pkg.name, pkg);
+    this.changed();
+    return true;
+  }
+
+  hasPackage(name: string): boolean {
+    return this.packages.has(name);
+  }
+
+  /** Adds or merges an MCP server, keyed by its launch command or URL. */
+  upsertServer(server: McpServer): void {
+    const known = this.servers.get(server.key);
+    const merged = known ? mergeServer(known, server) : server;
+    if (known && JSON.stringify(known) === JSON.stringify(merged)) return;
+    this.servers.set(server.key, merged);
+    this.changed();
+  }
+
+  /** Marks a fact about the agent itself (hook mode, visibility, errors). */
+  updateAgent(patch: Partial<AgentInfo>): void {
+    Object.assign(this.agent, patch);
+    this.changed();
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  snapshot(): InventorySnapshot {
+    return {
+      schema: 'aim.inventory/v1',
+      revision: this.revision,
+      process: this.process,
+      agent: { ...this.agent },
+      capabilities: [...this.capabilities.values()]
+        .map((c) => ({ ...c, evidence: [...c.evidence] }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+      mcpServers: [...this.servers.values()].map((s) => ({ ...s })),
+      packages: [...this.packages.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  }
+
+  private changed(): void {
+    this.revision++;
+    for (const listener of this.listeners) {
+      try {
+        listener(this);
+      } catch {
+        // A sink's failure is the sink's problem; the inventory keeps going.
+      }
+    }
+  }
+}
+
+function mergeServer(known: McpServer, next: McpServer): McpServer {
+  const merged: McpServer = { ...known, ...stripUndefined(next) };
+  if (known.tools || next.tools) merged.tools = union(known.tools, next.tools);
+  if (known.toolsCalled || next.toolsCalled) merged.toolsCalled = union(known.toolsCalled, next.toolsCalled);
+  // A connection that once succeeded stays a confirmed server.
+  if (known.failed === false || next.failed === false) merged.failed = false;
+  merged.confidence = Math.max(known.confidence, next.confidence);
+  if (known.connectedAt) merged.connectedAt = known.connectedAt;
+  return merged;
+}
+
+function union(a: string[] = [], b: string[] = []): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

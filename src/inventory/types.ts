@@ -1,0 +1,105 @@
+/** The inventory's shapes: what `aim` knows about one process. Format `aim.inventory/v1`. */
+
+export type CapabilityId =
+  | 'file:read'
+  | 'file:write'
+  | 'file:delete'
+  | 'system:exec'
+  | 'network:connect'
+  | 'network:listen'
+  | 'api:call'
+  | 'db:read'
+  | 'db:write'
+  | 'ai:model_call'
+  | 'mcp:tool_use'
+  | 'mcp:resource_read';
+
+/** `used`: an API was called. `loaded`: a package able to do it was only imported. */
+export type Strength = 'used' | 'loaded';
+
+export interface Evidence {
+  strength: Strength;
+  /** What was seen: `fs.readFileSync`, `http.request GET api.openai.com`, `package openai`. */
+  api: string;
+  /** `app`, or the npm package whose code made the call (from the calling frame). */
+  who: string;
+  /** `file:line` in the application, where known. */
+  location?: string;
+  /** RFC 3339 with `Z`. */
+  firstSeen: string;
+  /** Extra facts from the catalog (provider, host, port). Never secrets. */
+  details?: Record<string, string>;
+}
+
+export interface Capability {
+  id: CapabilityId;
+  /** `used` as soon as one piece of evidence is `used`. */
+  strength: Strength;
+  /** 0 to 100. */
+  confidence: number;
+  evidence: Evidence[];
+}
+
+export type McpTransport = 'stdio' | 'streamable-http' | 'sse' | 'websocket';
+
+export interface McpServer {
+  /** Stable identity: the launch command line or the URL (secrets redacted). */
+  key: string;
+  /** serverInfo.name after the handshake, else derived from the command or the URL. */
+  name: string;
+  transport: McpTransport;
+  command?: string;
+  args?: string[];
+  cwd?: string;
+  url?: string;
+  serverInfo?: { name: string; version?: string };
+  protocolVersion?: string;
+  clientLibrary?: { name: string; version?: string };
+  detectionMethod: 'sdk_runtime' | 'sdk_import' | 'claude_config';
+  confidence: number;
+  connectedAt?: string;
+  failed?: boolean;
+  tools?: string[];
+  toolsCalled?: string[];
+}
+
+export interface PackageSeen {
+  name: string;
+  version?: string;
+}
+
+export type HookMode = 'sync' | 'async' | 'cjs-only';
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  /** argv with secrets redacted. */
+  argv: string[];
+  cwd: string;
+  node: string;
+  /** The entry script, when there is one. */
+  entry?: string;
+  /** npm, npx, pnpm, yarn, corepack, tsx's launcher: tooling, not the agent. */
+  launcher?: string;
+}
+
+export interface AgentInfo {
+  version: string;
+  hookMode: HookMode;
+  /** `full`, or why not: `partial:esm-unhooked`, `partial:bundled`, `partial:late`. */
+  visibility: string;
+  /** Milliseconds the preload took. */
+  preloadMs: number;
+  /** Internal errors caught (the agent goes inert after a few). */
+  internalErrors: number;
+}
+
+export interface InventorySnapshot {
+  schema: 'aim.inventory/v1';
+  revision: number;
+  process: ProcessInfo;
+  agent: AgentInfo;
+  capabilities: Capability[];
+  mcpServers: McpServer[];
+  packages: PackageSeen[];
+}

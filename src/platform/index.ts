@@ -1,0 +1,2 @@
+export { log, warn, debug } from './log.js';
+export type { LogLevel } from './log.js';

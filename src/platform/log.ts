@@ -1,0 +1,30 @@
+/**
+ * The agent's only voice: one line on stderr per stable code, never stdout (stdio MCP servers
+ * speak JSON-RPC there). Levels come from AIM_LOG_LEVEL, read raw because this runs before config.
+ */
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
+
+const LEVELS: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+const said = new Set<string>();
+
+function threshold(): number {
+  const raw = (process.env.AIM_LOG_LEVEL ?? '').toLowerCase();
+  return raw in LEVELS ? LEVELS[raw as LogLevel] : LEVELS.warn;
+}
+
+/** Writes `aim <level> <CODE>: message` once per code (debug lines are not deduplicated). */
+export function log(level: Exclude<LogLevel, 'silent'>, code: string, message: string): void {
+  if (LEVELS[level] > threshold()) return;
+  if (level !== 'debug') {
+    if (said.has(code)) return;
+    said.add(code);
+  }
+  try {
+    process.stderr.write(`aim ${level} ${code}: ${message}\n`);
+  } catch {
+    // stderr closed: nothing left to tell.
+  }
+}
+
+export const warn = (code: string, message: string): void => log('warn', code, message);
+export const debug = (code: string, message: string): void => log('debug', code, message);
