@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  isAimRegister,
+  parseNodeOptions,
+  preloadSpecifiers,
+  quoteNodeOption,
+  withAgentPreloaded,
+} from '../src/cli/node-options.js';
+
+const REG = '/opt/aim/dist/register.mjs';
+
+describe('parseNodeOptions (mirrors Node)', () => {
+  it('splits on spaces only', () => {
+    expect(parseNodeOptions('  --a   --b=1 ')).toEqual(['--a', '--b=1']);
+    expect(parseNodeOptions('--a\t--b')).toEqual(['--a\t--b']);
+  });
+  it('handles quotes and escapes inside quotes only', () => {
+    expect(parseNodeOptions('--import "/x y/r.mjs" -r a\\b')).toEqual(['--import', '/x y/r.mjs', '-r', 'a\\b']);
+    expect(parseNodeOptions('--import="/x \\"q\\" \\\\ y"')).toEqual(['--import=/x "q" \\ y']);
+  });
+});
+
+describe('quoteNodeOption', () => {
+  it('leaves plain paths alone', () => {
+    expect(quoteNodeOption('/a/b\\c.mjs')).toBe('/a/b\\c.mjs');
+  });
+  it('quotes spaces and quotes, escaping backslashes and quotes', () => {
+    expect(quoteNodeOption('/a b/r.mjs')).toBe('"/a b/r.mjs"');
+    expect(quoteNodeOption('/a"b\\ c')).toBe('"/a\\"b\\\\ c"');
+  });
+  it('round-trips through the parser', () => {
+    for (const p of ['/x', '/a b', '/a "b" c', '/a\\ b', '/tr\\', '"', ' lead', 'a  b']) {
+      expect(parseNodeOptions(`--import ${quoteNodeOption(p)} --x`)).toEqual(['--import', p, '--x']);
+    }
+  });
+});
+
+describe('preloadSpecifiers / isAimRegister', () => {
+  it('finds every preload form', () => {
+    expect(preloadSpecifiers(['--import', 'a', '--require=b', '-r', 'c', '-r=d', '--inspect', '--import'])).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
+  });
+  it('recognises aim by package name, path, file URL and sibling format', () => {
+    expect(isAimRegister('aim/register', REG)).toBe(true);
+    expect(isAimRegister(REG, REG)).toBe(true);
+    expect(isAimRegister('/opt/aim/dist/../dist/register.mjs', REG)).toBe(true);
+    expect(isAimRegister(pathToFileURL(REG).href, REG)).toBe(true);
+    expect(isAimRegister('/opt/aim/dist/register.cjs', REG)).toBe(true);
+    expect(isAimRegister('/opt/other/dist/register.mjs', REG)).toBe(false);
+    expect(isAimRegister('tsx', REG)).toBe(false);
+    expect(isAimRegister('aim/register-x', REG)).toBe(false);
+    expect(isAimRegister('./register.mjs', REG)).toBe(false);
+  });
+});
+
+describe('withAgentPreloaded', () => {
+  it('adds the flag when NODE_OPTIONS is absent or blank, and copies env', () => {
+    const env = { PATH: '/bin' };
+    const out = withAgentPreloaded(env, REG);
+    expect(out).toEqual({ PATH: '/bin', NODE_OPTIONS: `--import ${REG}` });
+    expect(out).not.toBe(env);
+    expect(env).toEqual({ PATH: '/bin' });
+    expect(withAgentPreloaded({ NODE_OPTIONS: '  ' }, REG).NODE_OPTIONS).toBe(`--import ${REG}`);
+  });
+  it('appends after what is there', () => {
+    expect(withAgentPreloaded({ NODE_OPTIONS: '--max-old-space-size=64 --import tsx' }, REG).NODE_OPTIONS).toBe(
+      `--max-old-space-size=64 --import tsx --import ${REG}`,
+    );
+  });
+  it('quotes a path with spaces', () => {
+    expect(withAgentPreloaded({}, '/my apps/aim/dist/register.mjs').NODE_OPTIONS).toBe(
+      '--import "/my apps/aim/dist/register.mjs"',
+    );
+  });
+  it('does not add it twice', () => {
+    for (const existing of [
+      `--import ${REG}`,
+      `--import=${REG}`,
+      '--import aim/register',
+      '--require aim/register',
+      '-r aim/register',
+      '--require /opt/aim/dist/register.cjs',
+      `--import ${pathToFileURL(REG).href}`,
+      `--trace-warnings --import "${REG}" --x`,
+    ]) {
+      expect(withAgentPreloaded({ NODE_OPTIONS: existing }, REG).NODE_OPTIONS).toBe(existing);
+    }
+    const once = withAgentPreloaded({}, '/a b/register.mjs');
+    expect(withAgentPreloaded(once, '/a b/register.mjs').NODE_OPTIONS).toBe(once.NODE_OPTIONS);
+  });
+});
+
+describe('real node reads what we write', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aim node options "q" '));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('preloads a register path with spaces and quotes, keeping earlier options', () => {
+    const reg = path.join(dir, 'register.mjs');
+    fs.writeFileSync(reg, 'globalThis.__loaded = (globalThis.__loaded ?? 0) + 1;\n');
+    const other = path.join(dir, 'other x.cjs');
+    fs.writeFileSync(other, 'globalThis.__other = true;\n');
+    const env = withAgentPreloaded(
+      { ...process.env, NODE_OPTIONS: `--require ${quoteNodeOption(other)}` },
+      reg,
+    );
+    const twice = withAgentPreloaded(env, reg);
+    const node = process.env.AIM_TEST_NODE ?? process.execPath;
+    const out = execFileSync(node, ['-e', 'process.stdout.write(JSON.stringify([globalThis.__loaded, globalThis.__other]))'], {
+      env: twice,
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual([1, true]);
+  });
+});
