@@ -92,6 +92,12 @@ export const settings = {
     default: 2000,
     description: 'Longest wait at exit for unsent reports, in milliseconds.',
   }),
+  spoolDir: setting({
+    env: 'AIM_SPOOL_DIR',
+    schema: z.string().check(z.minLength(1)),
+    default: '',
+    description: 'Where reports unsent at exit wait for the next run of the agent (default `<tmpdir>/aim-spool-<uid>`).',
+  }),
 } satisfies Record<string, Setting<unknown>>;
 
 export type Settings = typeof settings;

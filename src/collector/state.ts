@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * What the local collector knows: agents (in organisations), their capabilities, `talks_to`, and
+ * detections, with AIM's semantics (aim-protocol.md sections 3.1 to 3.6).
+ */
+export interface SeedAgent {
+  id: string;
+  name: string;
+  /** Organisation; agents default to `default`. */
+  org?: string;
+  /** Capability types already granted; `!type` means granted then revoked by an administrator. */
+  capabilities?: string[];
+}
+
+export interface SeedKey {
+  key: string;
+  /** The organisation the key belongs to (default `default`). */
+  org?: string;
+  /** A label for logs and records, never the key itself. */
+  label?: string;
+}
+
+export interface AgentCapability {
+  id: string;
+  agentId: string;
+  capabilityType: string;
+  capabilityScope: Record<string, unknown>;
+  grantedAt: string;
+  revokedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AgentState {
+  id: string;
+  name: string;
+  org: string;
+  createdAt: string;
+  talksTo: string[];
+  capabilities: AgentCapability[];
+  /** Last significant detection per `mcpServer|detectionMethod`, epoch ms. */
+  significant: Map<string, number>;
+  capabilityRequests: { type: string; status: string }[];
+}
+
+/** The built-in demo agent and key: `aim collector` and `npm run demo` work with no setup. */
+export const DEMO_AGENT: SeedAgent = { id: '4b0d9c3e-6a51-4f0e-9c1d-aa5e0c0de001', name: 'demo-agent' };
+export const DEMO_KEY = 'aim_live_ZGVtby1rZXktZm9yLXRoZS1sb2NhbC1jb2xsZWN0b3I=';
+
+export class CollectorState {
+  readonly agents = new Map<string, AgentState>();
+
+  constructor(agents: SeedAgent[]) {
+    for (const a of agents) this.addAgent(a);
+  }
+
+  addAgent(seed: SeedAgent): AgentState {
+    const now = new Date().toISOString();
+    const agent: AgentState = {
+      id: seed.id.toLowerCase(),
+      name: seed.name,
+      org: seed.org ?? 'default',
+      createdAt: now,
+      talksTo: [],
+      capabilities: [],
+      significant: new Map(),
+      capabilityRequests: [],
+    };
+    this.agents.set(agent.id, agent);
+    for (const c of seed.capabilities ?? []) {
+      const revoked = c.startsWith('!');
+      const cap = this.grant(agent, revoked ? c.slice(1) : c, { source: 'seed' });
+      if (revoked) cap.revokedAt = now;
+    }
+    return agent;
+  }
+
+  byName(org: string, name: string): AgentState | undefined {
+    for (const a of this.agents.values()) if (a.org === org && a.name === name) return a;
+    return undefined;
+  }
+
+  grant(agent: AgentState, type: string, scope: Record<string, unknown>): AgentCapability {
+    const now = new Date().toISOString();
+    const cap: AgentCapability = {
+      id: randomUUID(),
+      agentId: agent.id,
+      capabilityType: type,
+      capabilityScope: scope,
+      grantedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    };
+    agent.capabilities.push(cap);
+    return cap;
+  }
+
+  revoke(agentId: string, type: string): boolean {
+    const agent = this.agents.get(agentId.toLowerCase());
+    const cap = agent?.capabilities.find((c) => c.capabilityType === type);
+    if (!cap) return false;
+    cap.revokedAt = cap.updatedAt = new Date().toISOString();
+    return true;
+  }
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

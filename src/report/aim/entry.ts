@@ -1,0 +1,99 @@
+import type { LoadedConfig } from '../../config/index.js';
+import type { Inventory } from '../../inventory/index.js';
+import { warn } from '../../platform/index.js';
+import { keyMayTravel } from './keys.js';
+import { DEFAULT_TIMINGS, Reporter, type ReporterTimings } from './reporter.js';
+import { defaultSpoolDir, spoolPath } from './spool.js';
+import type { Protocol } from './apikey.js';
+
+/**
+ * The AIM reporter's door (built to dist/reporter.cjs). The agent loads it only when AIM_API_KEY
+ * is set, after its hooks are installed. It owns its scheduling and its exit behaviour and never
+ * throws. undici and the request schemas load only when there is first something to send.
+ */
+export interface AimReporter {
+  flush(timeoutMs?: number): Promise<void>;
+}
+
+/** For tests and tools: also lets go of the process (listeners, timers, sockets). */
+export interface DisposableAimReporter extends AimReporter {
+  dispose(): void;
+  stats(): { requests: number; byRoute: Record<string, number> };
+}
+
+export interface AimReporterOptions {
+  timings?: Partial<ReporterTimings>;
+  /** For tests: a protocol instead of the API-key client over undici. */
+  protocol?: () => Promise<Protocol>;
+}
+
+const noop: DisposableAimReporter = {
+  flush: () => Promise.resolve(),
+  dispose: () => {},
+  stats: () => ({ requests: 0, byRoute: {} }),
+};
+const SINGLETON = Symbol.for('aim.reporter');
+
+export function startAimReporter(inventory: Inventory, config: LoadedConfig, options: AimReporterOptions = {}): AimReporter {
+  try {
+    const g = globalThis as { [SINGLETON]?: AimReporter };
+    if (g[SINGLETON]) return g[SINGLETON];
+    const reporter = createAimReporter(inventory, config, options);
+    g[SINGLETON] = reporter;
+    return { flush: reporter.flush };
+  } catch {
+    warn('AIM-R010', 'internal error in the AIM reporter; reporting is off for this process.');
+    return noop;
+  }
+}
+
+/** A reporter without the once-per-process guard (tests run several in one process). */
+export function createAimReporter(
+  inventory: Inventory,
+  config: LoadedConfig,
+  options: AimReporterOptions = {},
+): DisposableAimReporter {
+  if (!config.reportingAllowed || !config.apiKey) return noop;
+  const apiKey = config.apiKey;
+  let url: URL;
+  try {
+    url = new URL(config.url);
+  } catch {
+    warn('AIM-R001', 'AIM_URL is not a URL; reporting to AIM is off for this process.');
+    return noop;
+  }
+  if (!keyMayTravel(url)) {
+    warn(
+      'AIM-R001',
+      `AIM_URL ${url.origin} is plain http to a host that is not loopback; the API key goes only over https ` +
+        '(or http to 127.0.0.1/localhost). Reporting to AIM is off for this process.',
+    );
+    return noop;
+  }
+  if (!config.agentId) {
+    warn('AIM-R002', 'AIM_API_KEY is set but AIM_AGENT_ID is not; set it to the id or name of the agent in AIM. Reporting is off.');
+    return noop;
+  }
+  // npm, npx, pnpm, yarn, ...: tooling, not the agent. Nothing to report, nothing to add to its exit.
+  if (inventory.process.launcher) return noop;
+
+  const userAgent = `aim-node/${inventory.agent.version} (node ${process.version})`;
+  const redact = (text: string): string => text.split(apiKey).join('[redacted]');
+  const timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  const reporter = new Reporter(inventory, {
+    agent: config.agentId,
+    reportPotential: config.reportPotential,
+    flushTimeoutMs: config.flushTimeoutMs,
+    spoolFile: spoolPath(config.spoolDir || defaultSpoolDir(), url.href, config.agentId),
+    timings,
+    redact,
+    loadProtocol:
+      options.protocol ??
+      (async () => (await import('./apikey.js')).createApiKeyProtocol(url, apiKey, userAgent)),
+  });
+  return {
+    flush: (timeoutMs) => reporter.flush(timeoutMs),
+    dispose: () => reporter.dispose(),
+    stats: () => ({ requests: reporter.stats.requests, byRoute: { ...reporter.stats.byRoute } }),
+  };
+}

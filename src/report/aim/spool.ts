@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { emptyDesired, type Desired, type PendingCapability, type PendingDetection, type PendingServer } from './payload.js';
+
+/**
+ * What a process could not send before it ended (`process.exit()`, a signal, a crash, a flush
+ * that ran out of time), written synchronously at `exit` and sent by the next process of the same
+ * agent. One small file per AIM URL and agent; never the key. Claimed by rename, so one process
+ * of a fan-out sends it, not all of them.
+ */
+const VERSION = 1;
+/** Entries older than this are stale: the next run reports its own inventory anyway. */
+const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+const MAX_ENTRIES = 200;
+
+interface SpoolFile {
+  v: number;
+  writtenAt: string;
+  capabilities: PendingCapability[];
+  detections: PendingDetection[];
+  servers: PendingServer[];
+}
+
+export function defaultSpoolDir(): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
+  return path.join(os.tmpdir(), `aim-spool-${uid}`);
+}
+
+export function spoolPath(dir: string, url: string, agent: string): string {
+  const id = createHash('sha256').update(`${url}\n${agent}`).digest('hex').slice(0, 20);
+  return path.join(dir, `${id}.json`);
+}
+
+/** Takes the spool file (if any) for this process and returns what it held. Never throws. */
+export function claimSpool(file: string, now = Date.now()): Desired | undefined {
+  const claimed = `${file}.${process.pid}.claimed`;
+  try {
+    fs.renameSync(file, claimed);
+  } catch {
+    return undefined;
+  }
+  try {
+    const data = JSON.parse(fs.readFileSync(claimed, 'utf8')) as SpoolFile;
+    if (data.v !== VERSION || now - Date.parse(data.writtenAt) > MAX_AGE_MS) return undefined;
+    const desired = emptyDesired();
+    for (const c of arr(data.capabilities)) if (typeof c?.id === 'string') desired.capabilities.set(`cap:${c.id}`, c);
+    for (const d of arr(data.detections)) {
+      if (typeof d?.mcpServer === 'string' && typeof d.detectionMethod === 'string') {
+        desired.detections.set(`det:${d.mcpServer}|${d.detectionMethod}`, d);
+      }
+    }
+    for (const s of arr(data.servers)) if (typeof s?.name === 'string') desired.servers.set(`srv:${s.name}`, s);
+    return desired;
+  } catch {
+    return undefined;
+  } finally {
+    try {
+      fs.unlinkSync(claimed);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Writes what is unsent, synchronously (this runs at `exit`). Never throws. */
+export function writeSpool(file: string, pending: Desired, now = new Date()): boolean {
+  const data: SpoolFile = {
+    v: VERSION,
+    writtenAt: now.toISOString(),
+    capabilities: [...pending.capabilities.values()].slice(0, MAX_ENTRIES),
+    detections: [...pending.detections.values()].slice(0, MAX_ENTRIES),
+    servers: [...pending.servers.values()].slice(0, MAX_ENTRIES),
+  };
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // nothing written
+    }
+    return false;
+  }
+}
+
+function arr<T>(value: T[] | undefined): T[] {
+  return Array.isArray(value) ? value : [];
+}
