@@ -1,0 +1,152 @@
+// Reduces raw samples to medians and IQRs, and checks aim against the budget (design section 7).
+import { summary, median } from './stats.mjs'
+
+const sub = (xs, f) => summary(xs.map(f))
+
+export function analyzeNode (raw) {
+  const s = { node: raw.node, startup: {}, modules: {}, hot: {}, reporter: null, exit: {} }
+  for (const [app, byAgent] of Object.entries(raw.startup || {})) {
+    s.startup[app] = {}
+    const plainAll = Object.values(byAgent).flat().map((x) => x.p)
+    const plainRss = Object.values(byAgent).flat().map((x) => x.pRss)
+    s.startup[app].plain = { ms: summary(plainAll), rss: summary(plainRss) }
+    for (const [agent, xs] of Object.entries(byAgent)) {
+      s.startup[app][agent] = {
+        ms: sub(xs, (x) => x.a),
+        ratio: sub(xs, (x) => x.a / x.p),
+        added: sub(xs, (x) => x.a - x.p),
+        rss: sub(xs, (x) => x.aRss),
+        rssAdded: sub(xs, (x) => x.aRss - x.pRss),
+        stdoutSame: xs.every((x) => x.stdoutSame),
+        stderrBytes: Math.max(...xs.map((x) => x.stderrBytes))
+      }
+    }
+  }
+  for (const [app, byAgent] of Object.entries(raw.modules || {})) {
+    s.modules[app] = {}
+    const all = Object.values(byAgent).flat()
+    if (all.length) s.modules[app].plain = { usPerModule: summary(all.map((x) => (x.p / x.n) * 1000)) }
+    for (const [agent, xs] of Object.entries(byAgent)) {
+      s.modules[app][agent] = {
+        usPerModule: sub(xs, (x) => ((x.a - x.p) / x.n) * 1000), // added over plain, in-process
+        wallUsPerModule: sub(xs, (x) => ((x.aWall - x.pWall) / x.n) * 1000) // whole process incl. fixed startup
+      }
+    }
+  }
+  for (const [app, byAgent] of Object.entries(raw.hot || {})) {
+    s.hot[app] = {}
+    const plainApp = {}
+    for (const fn of ['statSync', 'existsSync']) plainApp[fn] = median((byAgent.plain || []).flatMap((r) => r[fn].app))
+    for (const [agent, runs] of Object.entries(byAgent)) {
+      const o = {}
+      for (const fn of ['statSync', 'existsSync']) {
+        const ratios = runs.flatMap((r) => r[fn].app.map((v, i) => v / r[fn].orig[i]))
+        const appNs = median(runs.flatMap((r) => r[fn].app))
+        o[fn] = {
+          appNs,
+          origNs: median(runs.flatMap((r) => r[fn].orig)),
+          slowerPct: summary(ratios.map((x) => (x - 1) * 100)),
+          crossProcessPct: (appNs / plainApp[fn] - 1) * 100,
+          patched: runs.some((r) => r.patched[fn])
+        }
+      }
+      s.hot[app][agent] = o
+    }
+  }
+  if (raw.reporter?.length) {
+    const xs = raw.reporter
+    s.reporter = {
+      rss: sub(xs, (x) => x.aRss),
+      plainRss: sub(xs, (x) => x.pRss),
+      rssAdded: sub(xs, (x) => x.aRss - x.pRss),
+      requests: median(xs.map((x) => x.requests)),
+      routes: xs[xs.length - 1].routes
+    }
+  }
+  for (const [id, xs] of Object.entries(raw.exit || {})) {
+    if (!xs.length) continue
+    s.exit[id] = { lag: sub(xs, (x) => x.lag), toLine: sub(xs, (x) => x.toLine), requests: xs.some((x) => x.requests !== null) ? median(xs.map((x) => x.requests)) : null }
+  }
+  return s
+}
+
+/** Worst (largest) hot-path slowdown of an agent over the four A/B series. */
+export function hotWorst (s, agent) {
+  let worst = null
+  for (const app of Object.keys(s.hot)) {
+    const h = s.hot[app][agent]
+    if (!h) continue
+    for (const fn of ['statSync', 'existsSync']) {
+      if (!worst || h[fn].slowerPct.median > worst.pct.median) worst = { app, fn, pct: h[fn].slowerPct }
+    }
+  }
+  return worst
+}
+
+/** The budget lines (design section 7) for aim on one Node version. */
+export function budget (s) {
+  const lines = []
+  const sync = s.node.sync
+  const startLimit = sync ? 10 : 20
+  const add = (name, value, limit, fmt, ok, noise) => lines.push({ name, value, limit, fmt, pass: value === null || Number.isNaN(value) ? null : ok, noise })
+  for (const app of ['hello.cjs', 'hello.mjs']) {
+    const x = s.startup[app]?.aim
+    add(`startup ${app}: added ms`, x ? x.added.median : null, `≤ +${startLimit} ms${sync ? ' (sync hooks)' : ''}`, 'ms', x ? x.added.median <= startLimit : null, x?.added.iqr)
+  }
+  const cjs = s.modules['loadmany.cjs']?.aim
+  add('per CJS module', cjs ? cjs.usPerModule.median : null, '≤ 20 µs', 'us', cjs ? cjs.usPerModule.median <= 20 : null, cjs?.usPerModule.iqr)
+  const esm = s.modules['loadmany.mjs']?.aim
+  add(`per ES module${sync ? ' (sync hooks)' : ''}`, esm ? esm.usPerModule.median : null, '≤ 30 µs', 'us', esm ? esm.usPerModule.median <= 30 : null, esm?.usPerModule.iqr)
+  for (const app of ['typical.cjs', 'typical.mjs']) {
+    const x = s.startup[app]?.aim
+    add(`typical app ${app}`, x ? x.ratio.median : null, '≤ ×1.10', 'x', x ? x.ratio.median <= 1.10 : null, x?.ratio.iqr)
+  }
+  const hw = hotWorst(s, 'aim')
+  add(`hot fs, worst of 4${hw ? ` (${hw.app.replace('hotfs.', '')} ${hw.fn})` : ''}`, hw ? hw.pct.median : null, '≤ +2 %', 'pct', hw ? hw.pct.median <= 2 : null, hw?.pct.iqr)
+  for (const app of ['hello.mjs', 'typical.mjs']) {
+    const x = s.startup[app]?.aim
+    add(`RSS before anything is sent, ${app}`, x ? x.rssAdded.median : null, '≤ +5 MiB', 'mib', x ? x.rssAdded.median <= 5 : null, x?.rssAdded.iqr)
+  }
+  if (s.reporter) add(`RSS with the reporter loaded (${s.reporter.requests} requests seen)`, s.reporter.rssAdded.median, '≤ +15 MiB', 'mib', s.reporter.rssAdded.median <= 15 && s.reporter.requests > 0, s.reporter.rssAdded.iqr)
+  for (const app of ['hello.mjs', 'typical.mjs']) {
+    const a = s.exit[`aim ${app}, nothing to send`]; const p = s.exit[`plain ${app}`]
+    const v = a && p ? a.lag.median - p.lag.median : null
+    add(`exit lag, nothing to send, ${app}`, v, '≤ +5 ms', 'ms', v === null ? null : v <= 5, a?.lag.iqr)
+  }
+  for (const k of ['AIM slow (2 s answers)', 'AIM down']) {
+    const a = s.exit[`aim typical.mjs, ${k}`]
+    add(`exit lag, ${k}: bounded flush`, a ? a.lag.median : null, '≤ 1000 ms', 'ms', a ? a.lag.median <= 1000 : null, a?.lag.iqr)
+  }
+  const stdoutOk = ['hello.cjs', 'hello.mjs', 'typical.cjs', 'typical.mjs'].every((app) => s.startup[app]?.aim?.stdoutSame !== false)
+  if (s.startup['hello.mjs']?.aim) lines.push({ name: 'stdout untouched (same bytes as plain node)', value: stdoutOk ? 1 : 0, limit: 'identical', fmt: 'bool', pass: stdoutOk })
+  return lines
+}
+
+/** "aim ahead of every other agent" checks, by median, with the runner-up and the noise. */
+export function ranking (s) {
+  const out = []
+  const others = (obj) => Object.keys(obj || {}).filter((a) => !['plain', 'empty', 'aim', 'aim-require'].includes(a))
+  const cmp = (name, obj, get, fmt, lowerBetter = true) => {
+    if (!obj?.aim) return
+    const mine = get(obj.aim)
+    const rivals = others(obj).map((a) => ({ a, v: get(obj[a]) })).filter((x) => Number.isFinite(x.v)).sort((x, y) => x.v - y.v)
+    if (!rivals.length) return
+    const best = rivals[0]
+    out.push({ name, aim: mine, best: best.a, bestValue: best.v, fmt, ahead: lowerBetter ? mine < best.v : mine > best.v })
+  }
+  for (const app of ['hello.cjs', 'hello.mjs', 'typical.cjs', 'typical.mjs']) cmp(`startup ${app}`, s.startup[app], (x) => x.ratio?.median, 'x')
+  for (const app of ['loadmany.cjs', 'loadmany.mjs']) cmp(`per module ${app.replace('loadmany.', '')}`, s.modules[app], (x) => x.usPerModule?.median, 'us')
+  for (const app of ['hello.mjs', 'typical.mjs']) cmp(`RSS ${app}`, s.startup[app], (x) => x.rssAdded?.median, 'mib')
+  // hot path: level with the best = within the larger of the two IQRs
+  const agents = new Set(Object.values(s.hot).flatMap((o) => Object.keys(o)))
+  if (agents.has('aim')) {
+    const mine = hotWorst(s, 'aim')
+    const rivals = [...agents].filter((a) => !['plain', 'empty', 'aim', 'aim-require'].includes(a)).map((a) => ({ a, w: hotWorst(s, a) })).filter((x) => x.w).sort((x, y) => x.w.pct.median - y.w.pct.median)
+    if (rivals.length && mine) {
+      const best = rivals[0]
+      const tol = Math.max(mine.pct.iqr, best.w.pct.iqr, 0.5)
+      out.push({ name: 'hot fs (worst of 4), level with best', aim: mine.pct.median, best: best.a, bestValue: best.w.pct.median, fmt: 'pct', ahead: mine.pct.median <= best.w.pct.median + tol })
+    }
+  }
+  return out
+}
