@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  importSpecifier,
   isAimRegister,
   parseNodeOptions,
   preloadSpecifiers,
@@ -99,6 +100,21 @@ describe('withAgentPreloaded', () => {
   });
 });
 
+describe('importSpecifier', () => {
+  it('uses the path unless the ESM resolver would read URL syntax in it', () => {
+    expect(importSpecifier('/a b/"c"/r.mjs')).toBe('/a b/"c"/r.mjs');
+    expect(importSpecifier('/srv/app #1/r.mjs')).toBe('file:///srv/app%20%231/r.mjs');
+    expect(importSpecifier('/srv/100%/r.mjs')).toBe('file:///srv/100%25/r.mjs');
+    expect(importSpecifier('/srv/q?/r.mjs')).toBe('file:///srv/q%3F/r.mjs');
+  });
+  it('is recognised as aim on the next pass', () => {
+    const reg = '/srv/app #1/dist/register.mjs';
+    const once = withAgentPreloaded({}, reg);
+    expect(once.NODE_OPTIONS).toBe('--import file:///srv/app%20%231/dist/register.mjs');
+    expect(withAgentPreloaded(once, reg).NODE_OPTIONS).toBe(once.NODE_OPTIONS);
+  });
+});
+
 describe('real node reads what we write', () => {
   let dir: string;
   beforeAll(() => {
@@ -122,5 +138,16 @@ describe('real node reads what we write', () => {
       encoding: 'utf8',
     });
     expect(JSON.parse(out)).toEqual([1, true]);
+  });
+
+  it('preloads a register path with URL characters (#, %, ?) in it', () => {
+    const sub = path.join(dir, 'app #1 100% ?');
+    fs.mkdirSync(sub);
+    const reg = path.join(sub, 'register.mjs');
+    fs.writeFileSync(reg, 'globalThis.__loaded = (globalThis.__loaded ?? 0) + 1;\n');
+    const env = withAgentPreloaded(withAgentPreloaded({ ...process.env, NODE_OPTIONS: '' }, reg), reg);
+    const node = process.env.AIM_TEST_NODE ?? process.execPath;
+    const out = execFileSync(node, ['-e', 'process.stdout.write(String(globalThis.__loaded))'], { env, encoding: 'utf8' });
+    expect(out).toBe('1');
   });
 });

@@ -9,7 +9,7 @@
  * `parseNodeOptions` mirrors it and `quoteNodeOption` produces text it reads back unchanged.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The package specifier users write for the agent. */
 export const REGISTER_SPECIFIER = 'aim/register';
@@ -94,6 +94,16 @@ export function isAimRegister(specifier: string, registerPath: string): boolean 
 }
 
 /**
+ * What to put after `--import` for a file: the absolute path itself, or its file: URL when the path
+ * holds characters the ESM resolver reads as URL syntax (`%`, `#`, `?`, and a backslash, which it
+ * turns into `/`): `--import /srv/app#1/x.mjs` fails, `--import file:///srv/app%231/x.mjs` works. (A path with
+ * a backslash cannot be imported at all: Node refuses an encoded backslash in a file: URL.)
+ */
+export function importSpecifier(file: string): string {
+  return /[%#?\\]/.test(file) ? pathToFileURL(file).href : file;
+}
+
+/**
  * A copy of `env` whose NODE_OPTIONS also preloads the agent (`--import <registerPath>`), appended
  * after what is there. Unchanged (but copied) when aim's register is already preloaded there.
  */
@@ -101,7 +111,7 @@ export function withAgentPreloaded(env: NodeJS.ProcessEnv, registerPath: string)
   const copy: NodeJS.ProcessEnv = { ...env };
   const current = env.NODE_OPTIONS ?? '';
   if (preloadSpecifiers(parseNodeOptions(current)).some((s) => isAimRegister(s, registerPath))) return copy;
-  const flag = `--import ${quoteNodeOption(registerPath)}`;
+  const flag = `--import ${quoteNodeOption(importSpecifier(registerPath))}`;
   copy.NODE_OPTIONS = current.trim() === '' ? flag : `${current.replace(/ +$/, '')} ${flag}`;
   return copy;
 }
