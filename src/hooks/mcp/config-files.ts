@@ -1,0 +1,109 @@
+/**
+ * MCP servers declared in config files: `.mcp.json` in the app's directory and the Claude Desktop
+ * config. Only a declaration, never a connection: detectionMethod `claude_config`, low confidence,
+ * keyed like runtime servers (launch line or URL) so a runtime connection to the same server
+ * confirms the same entry and nothing else merges with it. `env` and `headers` are never read.
+ * Read once, off the startup path, on an unref'd timer.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { McpTransport } from '../../inventory/index.js';
+import { CONFIDENCE, emitServer, internalError } from './emit.js';
+import { httpKey, stdioKey } from './naming.js';
+import { cleanUrl, redactArgs, redactCommand } from './redact.js';
+
+export function scheduleConfigScan(delayMs = 0): void {
+  const timer = setTimeout(() => {
+    try {
+      scanConfigFiles();
+    } catch (error) {
+      internalError(error);
+    }
+  }, delayMs);
+  timer.unref?.();
+}
+
+/** The config files to look at, most specific first. */
+export function configPaths(env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): { path: string; confidence: number }[] {
+  const paths: { path: string; confidence: number }[] = [];
+  const dirs = new Set<string>();
+  const entry = process.argv[1];
+  if (entry) dirs.add(dirname(entry));
+  dirs.add(process.cwd());
+  for (const dir of dirs) paths.push({ path: join(dir, '.mcp.json'), confidence: CONFIDENCE.projectConfig });
+  const home = env.HOME || env.USERPROFILE || safeHomedir();
+  let desktop: string | undefined;
+  if (platform === 'darwin' && home) desktop = join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
+  else if (platform === 'win32' && env.APPDATA) desktop = join(env.APPDATA, 'Claude', 'claude_desktop_config.json');
+  else if (home) desktop = join(env.XDG_CONFIG_HOME || join(home, '.config'), 'Claude', 'claude_desktop_config.json');
+  if (desktop) paths.push({ path: desktop, confidence: CONFIDENCE.claudeConfig });
+  return paths;
+}
+
+function safeHomedir(): string | undefined {
+  try {
+    return homedir();
+  } catch {
+    return undefined;
+  }
+}
+
+export function scanConfigFiles(): void {
+  for (const { path, confidence } of configPaths()) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const server of serversInConfig(text)) emitServer({ ...server, detectionMethod: 'claude_config', confidence });
+  }
+}
+
+interface DeclaredServer {
+  key: string;
+  name: string;
+  transport: McpTransport;
+  command?: string;
+  args?: string[];
+  cwd?: string;
+  url?: string;
+}
+
+/** The servers a config declares (`{"mcpServers": {name: {command,args} | {url,type}}}`). */
+export function serversInConfig(text: string): DeclaredServer[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const table = (parsed as { mcpServers?: unknown } | null)?.mcpServers;
+  if (!table || typeof table !== 'object') return [];
+  const out: DeclaredServer[] = [];
+  for (const [label, value] of Object.entries(table as Record<string, unknown>).slice(0, 100)) {
+    const entry = value as { command?: unknown; args?: unknown; cwd?: unknown; url?: unknown; type?: unknown } | null;
+    if (!entry || typeof entry !== 'object') continue;
+    const name = label.slice(0, 200);
+    if (typeof entry.command === 'string') {
+      const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
+      out.push({
+        key: stdioKey(entry.command, args),
+        name,
+        transport: 'stdio',
+        command: redactCommand(entry.command),
+        args: redactArgs(args),
+        ...(typeof entry.cwd === 'string' ? { cwd: entry.cwd } : {}),
+      });
+    } else if (typeof entry.url === 'string') {
+      const url = cleanUrl(entry.url);
+      if (!url) continue;
+      const type = typeof entry.type === 'string' ? entry.type.toLowerCase() : '';
+      const transport: McpTransport =
+        type === 'sse' || (!type && /\/sse\/?$/.test(url)) ? 'sse' : type === 'ws' || type === 'websocket' || /^wss?:/.test(url) ? 'websocket' : 'streamable-http';
+      out.push({ key: httpKey(url), name, transport, url });
+    }
+  }
+  return out;
+}

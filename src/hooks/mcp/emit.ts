@@ -1,0 +1,147 @@
+/**
+ * The MCP hooks' one way out: observations on the bus, plus the little shared state the two
+ * layers need (which keys the SDK layer already follows, which client library a stack shows).
+ */
+import { readFileSync } from 'node:fs';
+import { observe } from '../../observations/index.js';
+import { debug } from '../../platform/index.js';
+import type { McpServer, McpTransport } from '../../inventory/index.js';
+
+/** Confidence per kind of evidence; the README documents these numbers. */
+export const CONFIDENCE = {
+  /** A client library was only loaded. */
+  sdkImport: 30,
+  /** Claude Desktop config entry. */
+  claudeConfig: 20,
+  /** `.mcp.json` next to the app. */
+  projectConfig: 30,
+  /** The handshake was attempted (initialize sent) or failed. */
+  attempted: 70,
+  /** MCP headers on an HTTP exchange (session id, protocol version). */
+  httpHeaders: 90,
+  /** The server answered initialize (serverInfo seen on the wire). */
+  handshake: 95,
+  /** The SDK reported a completed connect(). */
+  sdkConnected: 100,
+} as const;
+
+export function now(): string {
+  return new Date().toISOString();
+}
+
+export interface ServerFacts extends Partial<McpServer> {
+  key: string;
+  transport: McpTransport;
+}
+
+/** Emits what is known about one server; inference merges it by key and picks the name. */
+export function emitServer(facts: ServerFacts): void {
+  const server: McpServer = {
+    name: facts.serverInfo?.name ?? facts.name ?? facts.key,
+    detectionMethod: 'sdk_runtime',
+    confidence: CONFIDENCE.attempted,
+    ...facts,
+  };
+  observe({ kind: 'mcp-server', server });
+}
+
+export function emitCall(serverKey: string, method: string, name: string | undefined): void {
+  observe(name === undefined ? { kind: 'mcp-call', serverKey, method } : { kind: 'mcp-call', serverKey, method, name });
+}
+
+/**
+ * Keys whose requests the SDK layer already sees: the wire layer stops scanning those after the
+ * handshake (nothing at all, per design section 5).
+ */
+export const sdkFollowedKeys = new Set<string>();
+
+/** MCP client packages, by the path segment their files live under. */
+const CLIENT_PACKAGES = ['@modelcontextprotocol/sdk', '@modelcontextprotocol/client', '@ai-sdk/mcp', '@langchain/mcp-adapters', 'mcp-client', 'fastmcp'];
+
+const versions = new Map<string, string | undefined>();
+
+/** The version in `<dir>/package.json`, read once per directory. */
+export function packageVersion(dir: string): string | undefined {
+  if (versions.has(dir)) return versions.get(dir);
+  let version: string | undefined;
+  try {
+    const parsed = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { version?: unknown };
+    if (typeof parsed.version === 'string') version = parsed.version.slice(0, 40);
+  } catch {
+    version = undefined;
+  }
+  versions.set(dir, version);
+  return version;
+}
+
+/** The MCP client library whose frame appears in a stack (name + version), if any. */
+export function clientLibraryInStack(stack: string | undefined): { name: string; version?: string } | undefined {
+  if (!stack) return undefined;
+  for (const name of CLIENT_PACKAGES) {
+    const marker = `/node_modules/${name}/`;
+    let at = stack.indexOf(marker);
+    if (at < 0) at = stack.indexOf(marker.replace(/\//g, '\\'));
+    if (at < 0) continue;
+    // The path starts after the frame's `(` or `at ` (and a file:// prefix in ESM).
+    const lineStart = Math.max(stack.lastIndexOf('(', at), stack.lastIndexOf('at ', at) + 2);
+    let dir = stack.slice(lineStart + 1, at + marker.length - 1).trim();
+    if (dir.startsWith('file://')) {
+      try {
+        dir = decodeURIComponent(new URL(dir).pathname);
+      } catch {
+        // keep as is
+      }
+    }
+    const version = packageVersion(dir);
+    return version === undefined ? { name } : { name, version };
+  }
+  return undefined;
+}
+
+/** The current stack as text, without running the app's Error.prepareStackTrace. */
+export function captureStack(): string | undefined {
+  const savedPrepare = Error.prepareStackTrace;
+  const savedLimit = Error.stackTraceLimit;
+  try {
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    Error.stackTraceLimit = 40;
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace(holder);
+    return holder.stack;
+  } catch {
+    return undefined;
+  } finally {
+    Error.prepareStackTrace = savedPrepare;
+    Error.stackTraceLimit = savedLimit;
+  }
+}
+
+let errors = 0;
+/** Counts an internal error; after a few the MCP hooks go quiet. */
+export function internalError(error: unknown): void {
+  errors++;
+  try {
+    debug('AIM-M900', `mcp hook error: ${error instanceof Error ? error.message : String(error)}`);
+  } catch {
+    // the logger itself failed: nothing left to tell.
+  }
+}
+
+export function inert(): boolean {
+  return errors >= 10;
+}
+
+/** Copies every own property (symbols included) so a wrapper keeps the original's shape. */
+export function copyOwnProperties(from: object, to: object): void {
+  for (const key of Reflect.ownKeys(from)) {
+    if (key === 'length' || key === 'name' || key === 'prototype') continue;
+    const descriptor = Object.getOwnPropertyDescriptor(from, key);
+    if (descriptor) {
+      try {
+        Object.defineProperty(to, key, descriptor);
+      } catch {
+        // non-configurable on the target: keep going.
+      }
+    }
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * Wire layer, HTTP: MCP's Streamable HTTP and SSE transports use global fetch, which reports each
+ * request on the `undici:request:*` diagnostics channels. A request carrying `mcp-session-id` or
+ * `mcp-protocol-version`, or a POST whose response opens an MCP session, is an MCP server. Where
+ * undici reports body chunks (Node 24's undici 7: `bodyChunkSent`/`bodyChunkReceived`), the
+ * JSON-RPC inside adds the handshake, the tool list and the calls. Subscribers only read.
+ */
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { CONFIDENCE, emitCall, emitServer, inert, internalError, now, sdkFollowedKeys } from './emit.js';
+import { MAX_LINE, callNameOf, helloOf, parseMessages, toolNamesOf } from './jsonrpc.js';
+import { httpKey, nameFromUrl } from './naming.js';
+import type { McpTransport } from '../../inventory/index.js';
+import { adoptPending } from './sdk.js';
+
+interface UndiciRequest {
+  origin?: unknown;
+  path?: unknown;
+  method?: unknown;
+  headers?: unknown;
+}
+
+interface Exchange {
+  url: string;
+  /** Known to be MCP (headers said so), or only a candidate (MCP-style Accept header). */
+  confirmed: boolean;
+  transport: McpTransport;
+  /** Request ids of interest in this exchange's body: initialize and tools/list. */
+  initId?: unknown;
+  listIds?: Set<unknown>;
+  sent: string;
+  received: string;
+}
+
+const exchanges = new WeakMap<object, Exchange>();
+/** Servers already announced, by key. */
+const announced = new Set<string>();
+/** The last event-stream GET per origin: the legacy SSE endpoint that later POSTs belong to. */
+const sseByOrigin = new Map<string, string>();
+
+/** Subscribes to the undici channels; cheap: nothing runs until a request is made. */
+export function subscribeHttp(): void {
+  subscribe('undici:request:create', onCreate);
+  subscribe('undici:request:headers', onHeaders);
+  subscribe('undici:request:bodyChunkSent', onChunkSent);
+  subscribe('undici:request:bodyChunkReceived', onChunkReceived);
+  subscribe('undici:request:trailers', onDone);
+  subscribe('undici:request:error', onError);
+}
+
+function subscribe(name: string, fn: (message: never) => void): void {
+  const guarded = (message: unknown): void => {
+    if (inert()) return;
+    try {
+      fn(message as never);
+    } catch (error) {
+      internalError(error);
+    }
+  };
+  try {
+    diagnosticsChannel.subscribe(name, guarded);
+  } catch (error) {
+    internalError(error);
+  }
+}
+
+/** A header's value from undici's forms: `[k, v, k, v]`, `"k: v\r\n..."`, or a record. */
+export function headerOf(headers: unknown, name: string): string | undefined {
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() === name) return String(headers[i + 1]);
+    }
+    return undefined;
+  }
+  if (typeof headers === 'string') {
+    for (const line of headers.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) return line.slice(colon + 1).trim();
+    }
+    return undefined;
+  }
+  if (headers && typeof headers === 'object') {
+    for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return String(value);
+  }
+  return undefined;
+}
+
+function onCreate({ request }: { request: UndiciRequest }): void {
+  if (!request || typeof request !== 'object') return;
+  const headers = request.headers;
+  const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
+  const origin = String(request.origin ?? '').replace(/\/$/, '');
+  const rawPath = typeof request.path === 'string' ? request.path : '/';
+  const sessionId = headerOf(headers, 'mcp-session-id');
+  const protocolVersion = headerOf(headers, 'mcp-protocol-version');
+  const accept = (headerOf(headers, 'accept') ?? '').toLowerCase();
+
+  if (method === 'GET' && accept.includes('text/event-stream') && !sessionId && !protocolVersion) {
+    // Maybe the legacy SSE transport's stream; it becomes MCP once its endpoint is used.
+    if (sseByOrigin.size > 64) sseByOrigin.clear();
+    sseByOrigin.set(origin, httpKey(origin + rawPath));
+    return;
+  }
+  const legacyPost = method === 'POST' && /[?&]sessionId=/.test(rawPath) && sseByOrigin.has(origin);
+  let exchange: Exchange | undefined;
+  if (sessionId || protocolVersion || legacyPost) {
+    const transport: McpTransport = !sessionId && legacyPost ? 'sse' : 'streamable-http';
+    const url = transport === 'sse' ? sseByOrigin.get(origin)! : httpKey(origin + rawPath);
+    exchange = { url, confirmed: true, transport, sent: '', received: '' };
+    announce(exchange, protocolVersion);
+  } else if (
+    method === 'POST' &&
+    accept.includes('text/event-stream') &&
+    accept.includes('application/json')
+  ) {
+    // Streamable HTTP's Accept: a candidate until its answer (or its body) says MCP.
+    exchange = { url: httpKey(origin + rawPath), confirmed: false, transport: 'streamable-http', sent: '', received: '' };
+  }
+  if (exchange) exchanges.set(request, exchange);
+}
+
+function announce(exchange: Exchange, protocolVersion?: string, confidence: number = CONFIDENCE.httpHeaders): void {
+  const key = exchange.url;
+  if (announced.has(key) && !protocolVersion) return;
+  const first = !announced.has(key);
+  announced.add(key);
+  if (first) adoptPending();
+  emitServer({
+    key,
+    name: nameFromUrl(key),
+    transport: exchange.transport,
+    url: key,
+    detectionMethod: 'sdk_runtime',
+    confidence,
+    ...(first ? { connectedAt: now() } : {}),
+    ...(protocolVersion ? { protocolVersion: protocolVersion.slice(0, 40) } : {}),
+    failed: false,
+  });
+}
+
+function onHeaders({ request, response }: { request: object; response: { statusCode?: number; headers?: unknown } }): void {
+  const exchange = exchanges.get(request);
+  if (!exchange) return;
+  const status = response?.statusCode ?? 0;
+  const session = headerOf(normaliseHeaders(response?.headers), 'mcp-session-id');
+  if (!exchange.confirmed && session && status < 400) {
+    exchange.confirmed = true;
+    announce(exchange);
+  }
+  if (status >= 400 && exchange.initId !== undefined) {
+    emitServer({ key: exchange.url, name: nameFromUrl(exchange.url), transport: exchange.transport, url: exchange.url, failed: true, connectedAt: now() });
+  }
+}
+
+function normaliseHeaders(headers: unknown): unknown {
+  if (Array.isArray(headers)) return headers.map((h) => (h instanceof Uint8Array ? Buffer.from(h).toString('latin1') : h));
+  return headers;
+}
+
+function onChunkSent({ request, chunk }: { request: object; chunk: unknown }): void {
+  const exchange = exchanges.get(request);
+  if (!exchange) return;
+  exchange.sent = appendCapped(exchange.sent, chunk);
+  // A request body is one JSON text; it is complete when it parses.
+  const messages = parseMessages(exchange.sent.trim());
+  if (messages.length === 0) return;
+  exchange.sent = '';
+  for (const message of messages) {
+    const method = message.method;
+    if (method === 'initialize') {
+      exchange.initId = message.id;
+      if (!exchange.confirmed) {
+        exchange.confirmed = true;
+        announce(exchange, undefined, CONFIDENCE.attempted);
+      }
+    } else if (method === 'tools/list' && message.id !== undefined) {
+      (exchange.listIds ??= new Set()).add(message.id);
+    } else if ((method === 'tools/call' || method === 'resources/read') && exchange.confirmed && !sdkFollowedKeys.has(exchange.url)) {
+      emitCall(exchange.url, method, callNameOf(method, message.params));
+    }
+  }
+}
+
+function onChunkReceived({ request, chunk }: { request: object; chunk: unknown }): void {
+  const exchange = exchanges.get(request);
+  if (!exchange || (exchange.initId === undefined && !exchange.listIds?.size)) return;
+  exchange.received = appendCapped(exchange.received, chunk);
+  // SSE frames (`data: {...}`) end with a newline; a plain JSON body is read when complete.
+  let nl: number;
+  while ((nl = exchange.received.indexOf('\n')) >= 0) {
+    const line = exchange.received.slice(0, nl).trim();
+    exchange.received = exchange.received.slice(nl + 1);
+    readAnswer(exchange, line.startsWith('data:') ? line.slice(5).trim() : line);
+  }
+}
+
+function onDone({ request }: { request: object }): void {
+  const exchange = exchanges.get(request);
+  if (!exchange) return;
+  if (exchange.received) readAnswer(exchange, exchange.received.trim());
+  exchanges.delete(request);
+}
+
+function onError({ request }: { request: object }): void {
+  const exchange = exchanges.get(request);
+  if (!exchange) return;
+  if (exchange.initId !== undefined) {
+    emitServer({ key: exchange.url, name: nameFromUrl(exchange.url), transport: exchange.transport, url: exchange.url, failed: true, connectedAt: now() });
+  }
+  exchanges.delete(request);
+}
+
+function readAnswer(exchange: Exchange, text: string): void {
+  if (!text || (text[0] !== '{' && text[0] !== '[')) return;
+  for (const message of parseMessages(text)) {
+    if (message.method !== undefined) continue;
+    if (exchange.initId !== undefined && message.id === exchange.initId) {
+      exchange.initId = undefined;
+      if (message.error !== undefined) {
+        emitServer({ key: exchange.url, transport: exchange.transport, url: exchange.url, failed: true });
+      } else {
+        emitServer({ key: exchange.url, transport: exchange.transport, url: exchange.url, ...helloOf(message.result), failed: false, confidence: CONFIDENCE.handshake });
+      }
+    } else if (exchange.listIds?.has(message.id)) {
+      exchange.listIds.delete(message.id);
+      const tools = toolNamesOf(message.result);
+      if (tools) emitServer({ key: exchange.url, transport: exchange.transport, url: exchange.url, tools });
+    }
+  }
+}
+
+function appendCapped(buffer: string, chunk: unknown): string {
+  const text =
+    typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8') : '';
+  const next = buffer + text;
+  return next.length > MAX_LINE ? '' : next;
+}

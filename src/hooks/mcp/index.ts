@@ -1,0 +1,50 @@
+/**
+ * MCP discovery hooks (design section 5). Two layers:
+ * - wire: a spawned child's stdio carrying a JSON-RPC `initialize`, and MCP's HTTP requests on
+ *   the undici diagnostics channels. Any client, any Node version, no SDK hook, no loader thread.
+ * - SDK: the MCP client modules only (`@modelcontextprotocol/sdk` client, `@modelcontextprotocol/client`,
+ *   `@ai-sdk/mcp`), for the client library, its version, tool names and calls.
+ * Plus the config files (`.mcp.json`, Claude Desktop), read once after startup, low confidence.
+ *
+ * `installMcpHooks` only subscribes and registers: no MCP module is loaded, nothing is read at
+ * startup, and it never throws.
+ */
+import { whenBuiltinLoaded } from '../builtins.js';
+import { internalError } from './emit.js';
+import { subscribeHttp } from './http.js';
+import { installSdkHooks } from './sdk.js';
+import { scheduleConfigScan } from './config-files.js';
+import { patchChildProcess } from './stdio.js';
+
+let installed = false;
+
+export function installMcpHooks(): void {
+  if (installed) return;
+  installed = true;
+  try {
+    whenBuiltinLoaded('child_process', (childProcess: unknown) => {
+      try {
+        patchChildProcess(childProcess);
+      } catch (error) {
+        internalError(error);
+      }
+    });
+  } catch (error) {
+    internalError(error);
+  }
+  try {
+    subscribeHttp();
+  } catch (error) {
+    internalError(error);
+  }
+  try {
+    installSdkHooks();
+  } catch (error) {
+    internalError(error);
+  }
+  try {
+    scheduleConfigScan();
+  } catch (error) {
+    internalError(error);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Newline-delimited JSON-RPC framing for sniffing, read-only. Bytes are decoded into a private
+ * string buffer, never changed; a line longer than the cap is skipped whole; anything that is
+ * not JSON-RPC makes the caller give up.
+ */
+
+/** Longest line kept while waiting for its newline. */
+export const MAX_LINE = 64 * 1024;
+
+export class LineSplitter {
+  private buffer = '';
+  /** True while skipping the rest of an over-long line. */
+  private skipping = false;
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  /** Feeds one chunk; calls onLine for each complete, non-empty line. */
+  feed(chunk: unknown, encoding?: unknown): void {
+    const text = toText(chunk, encoding);
+    if (text === undefined || text.length === 0) return;
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      const piece = text.slice(start, nl);
+      start = nl + 1;
+      if (this.skipping) {
+        this.skipping = false;
+        this.buffer = '';
+        continue;
+      }
+      const line = (this.buffer + piece).trim();
+      this.buffer = '';
+      if (line.length > 0 && line.length <= MAX_LINE) this.onLine(line);
+    }
+    if (start < text.length && !this.skipping) {
+      this.buffer += text.slice(start);
+      if (this.buffer.length > MAX_LINE) {
+        this.buffer = '';
+        this.skipping = true;
+      }
+    }
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+function toText(chunk: unknown, encoding?: unknown): string | undefined {
+  if (typeof chunk === 'string') {
+    if (typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' && encoding !== 'buffer') {
+      return Buffer.from(chunk, encoding as BufferEncoding).toString('utf8');
+    }
+    return chunk;
+  }
+  if (chunk instanceof Uint8Array) return decoder.decode(chunk);
+  return undefined;
+}
+
+export interface JsonRpcMessage {
+  jsonrpc?: unknown;
+  id?: unknown;
+  method?: unknown;
+  params?: unknown;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** Parses one line as a JSON-RPC message (or the first of a batch); undefined when it is not one. */
+export function parseMessage(line: string): JsonRpcMessage | undefined {
+  const first = line.charCodeAt(0);
+  if (first !== 123 /* { */ && first !== 91 /* [ */) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(value)) value = value[0];
+  if (typeof value !== 'object' || value === null) return undefined;
+  const message = value as JsonRpcMessage;
+  return message.jsonrpc === '2.0' ? message : undefined;
+}
+
+/** Every JSON-RPC message of a line (batches included). */
+export function parseMessages(line: string): JsonRpcMessage[] {
+  const first = line.charCodeAt(0);
+  if (first !== 123 && first !== 91) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return [];
+  }
+  const list = Array.isArray(value) ? value : [value];
+  return list.filter(
+    (m): m is JsonRpcMessage => typeof m === 'object' && m !== null && (m as JsonRpcMessage).jsonrpc === '2.0',
+  );
+}
+
+export interface ServerHello {
+  serverInfo?: { name: string; version?: string };
+  protocolVersion?: string;
+}
+
+/** The facts of an `initialize` result: serverInfo name/version and protocol version, strings only. */
+export function helloOf(result: unknown): ServerHello {
+  const hello: ServerHello = {};
+  if (typeof result !== 'object' || result === null) return hello;
+  const r = result as { serverInfo?: unknown; protocolVersion?: unknown };
+  if (typeof r.protocolVersion === 'string') hello.protocolVersion = r.protocolVersion.slice(0, 40);
+  const info = r.serverInfo as { name?: unknown; version?: unknown } | undefined;
+  if (info && typeof info.name === 'string' && info.name.length > 0) {
+    hello.serverInfo = { name: info.name.slice(0, 200) };
+    if (typeof info.version === 'string') hello.serverInfo.version = info.version.slice(0, 80);
+  }
+  return hello;
+}
+
+/** Tool names of a `tools/list` result (names only, at most 500). */
+export function toolNamesOf(result: unknown): string[] | undefined {
+  const tools = (result as { tools?: unknown } | undefined)?.tools;
+  if (!Array.isArray(tools)) return undefined;
+  const names: string[] = [];
+  for (const tool of tools) {
+    const name = (tool as { name?: unknown } | null)?.name;
+    if (typeof name === 'string' && names.length < 500) names.push(name.slice(0, 200));
+  }
+  return names;
+}
+
+/** The name an MCP request is about: the tool for tools/call, scheme+host of the URI for resources/read. */
+export function callNameOf(method: string, params: unknown): string | undefined {
+  const p = params as { name?: unknown; uri?: unknown } | undefined;
+  if (method === 'tools/call' && typeof p?.name === 'string') return p.name.slice(0, 200);
+  if (method === 'resources/read' && typeof p?.uri === 'string') return uriLabel(p.uri);
+  return undefined;
+}
+
+/** `file:///etc/passwd` → `file://`; `test://static/resource/1` → `test://static`. Never the full path. */
+export function uriLabel(uri: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):(\/\/([^/?#]*))?/i.exec(uri);
+  if (!match) return 'resource';
+  const host = (match[3] ?? '').replace(/^[^@]*@/, '');
+  return match[2] !== undefined ? `${match[1]}://${host}` : `${match[1]}:`;
+}
+
+/** Methods worth a look after the handshake (a plain substring test, before any parse). */
+export const WATCHED_METHODS = ['"tools/call"', '"resources/read"', '"tools/list"'] as const;
+
+export function mentionsWatchedMethod(line: string): boolean {
+  return line.includes('"tools/call"') || line.includes('"resources/read"') || line.includes('"tools/list"');
+}

@@ -1,0 +1,255 @@
+/**
+ * Wire layer, stdio: a child spawned with piped stdin/stdout whose first line on stdin is a
+ * JSON-RPC `initialize` request is an MCP server. We wrap the child's own `stdin.write` and
+ * `stdout.push` (never a 'data' listener, never resume(): the app's streams keep their mode),
+ * read copies of the bytes, and never change them. Anything that is not JSON-RPC: give up and
+ * restore the originals.
+ */
+import type { ChildProcess } from 'node:child_process';
+import {
+  CONFIDENCE,
+  captureStack,
+  copyOwnProperties,
+  clientLibraryInStack,
+  emitCall,
+  emitServer,
+  inert,
+  internalError,
+  now,
+  sdkFollowedKeys,
+} from './emit.js';
+import { LineSplitter, MAX_LINE, callNameOf, helloOf, mentionsWatchedMethod, parseMessages, toolNamesOf } from './jsonrpc.js';
+import { nameFromCommand, stdioKey } from './naming.js';
+import { redactArgs, redactCommand } from './redact.js';
+import { adoptFromStack } from './sdk.js';
+
+const PATCHED = Symbol.for('aim.mcp.spawn');
+
+interface SpawnOptions {
+  file?: unknown;
+  args?: unknown;
+  cwd?: unknown;
+}
+
+type Writable = NonNullable<ChildProcess['stdin']>;
+type Readable = NonNullable<ChildProcess['stdout']>;
+
+/** Patches `ChildProcess.prototype.spawn` once (spawn, exec, execFile, fork and cross-spawn all use it). */
+export function patchChildProcess(childProcess: unknown): void {
+  const proto = (childProcess as { ChildProcess?: { prototype?: Record<string | symbol, unknown> } })?.ChildProcess
+    ?.prototype;
+  if (!proto || proto[PATCHED]) return;
+  const original = proto.spawn as ((this: ChildProcess, options: SpawnOptions) => unknown) | undefined;
+  if (typeof original !== 'function') return;
+  const wrapped = function spawn(this: ChildProcess, options: SpawnOptions): unknown {
+    // eslint-disable-next-line prefer-rest-params
+    const result = original.apply(this, arguments as unknown as [SpawnOptions]);
+    if (!inert()) {
+      try {
+        watchChild(this, options);
+      } catch (error) {
+        internalError(error);
+      }
+    }
+    return result;
+  };
+  copyOwnProperties(original, wrapped);
+  proto.spawn = wrapped;
+  Object.defineProperty(proto, PATCHED, { value: true });
+}
+
+/** Starts watching a freshly spawned child when its stdin and stdout are pipes. */
+export function watchChild(child: ChildProcess, options: SpawnOptions): void {
+  const stdin = child.stdin;
+  const stdout = child.stdout;
+  if (!stdin || !stdout || typeof stdin.write !== 'function' || typeof stdout.push !== 'function') return;
+  const file = typeof options?.file === 'string' ? options.file : undefined;
+  if (!file) return;
+  const args = Array.isArray(options.args) ? options.args.slice(1).map(String) : [];
+  const cwd = typeof options.cwd === 'string' ? options.cwd : undefined;
+  new StdioWatch(child, stdin, stdout, file, args, cwd, captureStack());
+}
+
+type Phase = 'probe' | 'handshake' | 'ready' | 'done';
+
+class StdioWatch {
+  private phase: Phase = 'probe';
+  private readonly outgoing: LineSplitter;
+  private incoming: LineSplitter | undefined;
+  private probedBytes = 0;
+  private initId: unknown;
+  private readonly pendingLists = new Set<unknown>();
+  private key = '';
+  private readonly originalWrite: Writable['write'];
+  private readonly ownWrite: Writable['write'];
+  private originalPush: Readable['push'] | undefined;
+  private ownPush: Readable['push'] | undefined;
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly stdin: Writable,
+    private readonly stdout: Readable,
+    private readonly file: string,
+    private readonly args: string[],
+    private readonly cwd: string | undefined,
+    private stack: string | undefined,
+  ) {
+    this.outgoing = new LineSplitter((line) => this.onOutgoingLine(line));
+    this.originalWrite = stdin.write;
+    const watch = this;
+    const originalWrite = this.originalWrite;
+    this.ownWrite = function write(this: Writable, chunk: unknown, ...rest: unknown[]): boolean {
+      watch.sniffOutgoing(chunk, rest[0]);
+      return (originalWrite as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as Writable['write'];
+    stdin.write = this.ownWrite;
+  }
+
+  private sniffOutgoing(chunk: unknown, encoding: unknown): void {
+    if (this.phase === 'done') return;
+    try {
+      if (this.phase === 'probe') {
+        const size0 = typeof chunk === 'string' ? chunk.length : chunk instanceof Uint8Array ? chunk.byteLength : 0;
+        if (size0 === 0) return;
+        const size = typeof chunk === 'string' ? chunk.length : chunk instanceof Uint8Array ? chunk.byteLength : 0;
+        if (this.probedBytes === 0 && !startsLikeJson(chunk)) return this.giveUp();
+        this.probedBytes += size;
+        if (this.probedBytes > MAX_LINE) return this.giveUp();
+      } else if (this.phase === 'ready' && sdkFollowedKeys.has(this.key)) {
+        // The SDK layer sees this client's requests: the wire has nothing to add.
+        return this.giveUp();
+      }
+      this.outgoing.feed(chunk, typeof encoding === 'string' ? encoding : undefined);
+    } catch (error) {
+      internalError(error);
+      this.giveUp();
+    }
+  }
+
+  private onOutgoingLine(line: string): void {
+    if (this.phase === 'probe') {
+      const [first] = parseMessages(line);
+      if (!first || first.method !== 'initialize') return this.giveUp();
+      this.initId = first.id;
+      this.startHandshake();
+      return;
+    }
+    if (!mentionsWatchedMethod(line)) return;
+    for (const message of parseMessages(line)) {
+      const method = message.method;
+      if (method === 'tools/list') {
+        if (message.id !== undefined && this.pendingLists.size < 16) this.pendingLists.add(message.id);
+      } else if (method === 'tools/call' || method === 'resources/read') {
+        emitCall(this.key, method, callNameOf(method, message.params));
+      }
+    }
+  }
+
+  private startHandshake(): void {
+    this.phase = 'handshake';
+    this.key = stdioKey(this.file, this.args);
+    const clientLibrary = clientLibraryInStack(this.stack);
+    adoptFromStack(this.stack);
+    this.stack = undefined;
+    emitServer({
+      key: this.key,
+      name: nameFromCommand(this.file, this.args),
+      transport: 'stdio',
+      command: redactCommand(this.file),
+      args: redactArgs(this.args),
+      cwd: this.cwd ?? process.cwd(),
+      detectionMethod: 'sdk_runtime',
+      confidence: CONFIDENCE.attempted,
+      connectedAt: now(),
+      ...(clientLibrary ? { clientLibrary } : {}),
+    });
+    this.incoming = new LineSplitter((line) => this.onIncomingLine(line));
+    const watch = this;
+    const originalPush = (this.originalPush = this.stdout.push);
+    this.ownPush = function push(this: Readable, chunk: unknown, ...rest: unknown[]): boolean {
+      watch.sniffIncoming(chunk, rest[0]);
+      return (originalPush as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as Readable['push'];
+    this.stdout.push = this.ownPush;
+    this.child.once('exit', () => this.onExit());
+  }
+
+  private sniffIncoming(chunk: unknown, encoding: unknown): void {
+    if (this.phase === 'done' || chunk === null || chunk === undefined) return;
+    if (this.phase === 'ready' && this.pendingLists.size === 0) return;
+    try {
+      this.incoming?.feed(chunk, typeof encoding === 'string' ? encoding : undefined);
+    } catch (error) {
+      internalError(error);
+      this.giveUp();
+    }
+  }
+
+  private onIncomingLine(line: string): void {
+    if (this.phase === 'handshake') {
+      if (!line.includes('"id"')) return;
+      for (const message of parseMessages(line)) {
+        if (message.id !== this.initId || message.method !== undefined) continue;
+        if (message.error !== undefined) {
+          emitServer({ key: this.key, transport: 'stdio', failed: true, confidence: CONFIDENCE.attempted });
+          return this.giveUp();
+        }
+        const hello = helloOf(message.result);
+        this.phase = 'ready';
+        emitServer({ key: this.key, transport: 'stdio', ...hello, failed: false, confidence: CONFIDENCE.handshake });
+        if (sdkFollowedKeys.has(this.key)) this.giveUp();
+        return;
+      }
+      return;
+    }
+    if (this.pendingLists.size === 0 || !line.includes('"tools"')) return;
+    for (const message of parseMessages(line)) {
+      if (!this.pendingLists.has(message.id) || message.method !== undefined) continue;
+      this.pendingLists.delete(message.id);
+      const tools = toolNamesOf(message.result);
+      if (tools) emitServer({ key: this.key, transport: 'stdio', tools });
+    }
+  }
+
+  private onExit(): void {
+    try {
+      if (this.phase === 'handshake') {
+        emitServer({ key: this.key, transport: 'stdio', failed: true, confidence: CONFIDENCE.attempted });
+      }
+      this.giveUp();
+    } catch (error) {
+      internalError(error);
+    }
+  }
+
+  /** Stops watching and puts the stream methods back when nobody replaced them since. */
+  private giveUp(): void {
+    this.phase = 'done';
+    this.stack = undefined;
+    this.pendingLists.clear();
+    try {
+      if (this.stdin.write === this.ownWrite) {
+        if (Object.getPrototypeOf(this.stdin).write === this.originalWrite) delete (this.stdin as { write?: unknown }).write;
+        else this.stdin.write = this.originalWrite;
+      }
+      if (this.ownPush && this.stdout.push === this.ownPush) {
+        if (Object.getPrototypeOf(this.stdout).push === this.originalPush) delete (this.stdout as { push?: unknown }).push;
+        else if (this.originalPush) this.stdout.push = this.originalPush;
+      }
+    } catch (error) {
+      internalError(error);
+    }
+  }
+}
+
+function startsLikeJson(chunk: unknown): boolean {
+  if (typeof chunk === 'string') return /^\s*[[{]/.test(chunk);
+  if (chunk instanceof Uint8Array) {
+    for (const byte of chunk) {
+      if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+      return byte === 0x7b || byte === 0x5b;
+    }
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,97 @@
+/**
+ * MCP observations → inventory. Servers are merged by key (launch line or URL); the name is the
+ * server's own `serverInfo.name` once the handshake was seen, else the first derived name.
+ * A runtime connection outranks a config-file entry, which outranks a library that was only
+ * loaded. Calls become `mcp:tool_use` / `mcp:resource_read` with the server and tool as evidence.
+ */
+import type { Inventory, McpServer } from '../inventory/index.js';
+import type { McpCall, McpServerSeen, Observation } from '../observations/index.js';
+
+const RANK: Record<McpServer['detectionMethod'], number> = { sdk_import: 0, claude_config: 1, sdk_runtime: 2 };
+
+/** Confidence of capabilities from MCP requests actually sent. */
+const CALL_CONFIDENCE = 95;
+
+/** What this module knows per inventory: the merged server per key. */
+const state = new WeakMap<Inventory, Map<string, McpServer>>();
+
+function serversOf(inventory: Inventory): Map<string, McpServer> {
+  let servers = state.get(inventory);
+  if (!servers) {
+    servers = new Map();
+    state.set(inventory, servers);
+  }
+  return servers;
+}
+
+export function inferMcp(observation: Observation, inventory: Inventory, now: string): void {
+  if (observation.kind === 'mcp-server') applyServer(observation, inventory);
+  else if (observation.kind === 'mcp-call') applyCall(observation, inventory, now);
+}
+
+function applyServer({ server }: McpServerSeen, inventory: Inventory): void {
+  const servers = serversOf(inventory);
+  const known = servers.get(server.key);
+  const merged = known ? merge(known, server) : { ...definedOnly(server) };
+  merged.name = merged.serverInfo?.name ?? known?.name ?? server.name;
+  servers.set(server.key, merged);
+  inventory.upsertServer({ ...merged });
+}
+
+function merge(known: McpServer, next: McpServer): McpServer {
+  const lower = RANK[next.detectionMethod] < RANK[known.detectionMethod];
+  const merged: McpServer = lower ? { ...definedOnly(next), ...definedOnly(known) } : { ...known, ...definedOnly(next) };
+  merged.detectionMethod = lower ? known.detectionMethod : next.detectionMethod;
+  merged.confidence = Math.max(known.confidence, next.confidence);
+  if (known.connectedAt) merged.connectedAt = known.connectedAt;
+  if (known.failed === false || next.failed === false) merged.failed = false;
+  if (known.tools || next.tools) merged.tools = union(known.tools, next.tools);
+  if (known.toolsCalled || next.toolsCalled) merged.toolsCalled = union(known.toolsCalled, next.toolsCalled);
+  return merged;
+}
+
+function applyCall(call: McpCall, inventory: Inventory, now: string): void {
+  const servers = serversOf(inventory);
+  const server = servers.get(call.serverKey);
+  const serverName = server?.name ?? call.serverKey;
+  const target = call.name ?? '?';
+  if (call.method === 'tools/call') {
+    inventory.addEvidence(
+      'mcp:tool_use',
+      {
+        strength: 'used',
+        api: `mcp ${serverName} tools/call ${target}`,
+        who: call.caller?.who ?? 'app',
+        ...(call.caller?.location ? { location: call.caller.location } : {}),
+        firstSeen: now,
+        details: { server: serverName, tool: target },
+      },
+      CALL_CONFIDENCE,
+    );
+    if (server && call.name !== undefined && !server.toolsCalled?.includes(call.name)) {
+      server.toolsCalled = union(server.toolsCalled, [call.name]);
+      inventory.upsertServer({ ...server });
+    }
+  } else if (call.method === 'resources/read') {
+    inventory.addEvidence(
+      'mcp:resource_read',
+      {
+        strength: 'used',
+        api: `mcp ${serverName} resources/read ${target}`,
+        who: call.caller?.who ?? 'app',
+        ...(call.caller?.location ? { location: call.caller.location } : {}),
+        firstSeen: now,
+        details: { server: serverName, resource: target },
+      },
+      CALL_CONFIDENCE,
+    );
+  }
+}
+
+function union(a: string[] = [], b: string[] = []): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+function definedOnly(server: McpServer): McpServer {
+  return Object.fromEntries(Object.entries(server).filter(([, v]) => v !== undefined)) as unknown as McpServer;
+}
