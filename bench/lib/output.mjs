@@ -145,28 +145,36 @@ export function svgChart (all, meta) {
   const apps = ['hello.mjs', 'typical.mjs', 'hello.cjs', 'typical.cjs'].filter((app) => all.some((s) => s.startup[app]))
   const agents = AGENTS.map((a) => a.id).filter((id) => id !== 'plain' && all.some((s) => apps.some((app) => s.startup[app]?.[id])))
   if (!apps.length || !agents.length) return null
-  const bw = 14; const gap = 18; const groupW = agents.length * bw + gap
-  const panelW = Math.max(260, all.length * groupW + 60); const panelH = 230
+  const bw = 15; const gap = 22; const groupW = agents.length * bw + gap
+  const panelW = Math.max(330, all.length * groupW + 70); const panelH = 260
   const cols = Math.min(2, apps.length); const rowsN = Math.ceil(apps.length / cols)
-  const W = cols * panelW + 20; const H = rowsN * (panelH + 40) + 70
-  const maxR = Math.max(2, ...all.flatMap((s) => apps.flatMap((app) => agents.map((id) => s.startup[app]?.[id]?.ratio.median || 1))))
-  const yOf = (r) => panelH - 30 - (Math.log(Math.max(r, 1)) / Math.log(maxR)) * (panelH - 60)
+  const legendPer = 125; const W = Math.max(cols * panelW + 20, 760)
+  const legendRows = Math.ceil((agents.length * legendPer) / (W - 20))
+  const top = 44 + legendRows * 16
+  const H = top + rowsN * (panelH + 20) + 10
+  const maxR = Math.max(2, ...all.flatMap((s) => apps.flatMap((app) => agents.map((id) => s.startup[app]?.[id]?.ratio.median || 1)))) * 1.25
+  const yOf = (r) => panelH - 30 - (Math.log(Math.max(r, 1)) / Math.log(maxR)) * (panelH - 50)
   const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;')
   const el = []
   el.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`)
   el.push(`<rect width="${W}" height="${H}" fill="white"/>`)
-  el.push(`<text x="10" y="18" font-size="14" font-weight="bold">Startup time relative to plain node (log scale; lower is better) · ${esc(meta.date)} ${esc(meta.mode)}</text>`)
+  el.push(`<text x="10" y="18" font-size="13" font-weight="bold">Startup wall time relative to plain node, median of paired runs (log scale, lower is better)</text>`)
+  el.push(`<text x="10" y="33" fill="#555">${esc(meta.date)} · ${esc(meta.mode)} · ${meta.rounds} rounds · dashed line: aim's budget for the typical app, ×1.10</text>`)
+  const perRow = Math.max(1, Math.floor((W - 20) / legendPer))
   agents.forEach((id, i) => {
-    el.push(`<rect x="${10 + i * 120}" y="28" width="10" height="10" fill="${COLORS[id] || '#999'}"/><text x="${24 + i * 120}" y="37">${esc(label(id))}</text>`)
+    const x = 10 + (i % perRow) * legendPer; const y = 42 + Math.floor(i / perRow) * 16
+    el.push(`<rect x="${x}" y="${y}" width="10" height="10" fill="${COLORS[id] || '#999'}"/><text x="${x + 14}" y="${y + 9}">${esc(label(id))}</text>`)
   })
   apps.forEach((app, pi) => {
-    const ox = 10 + (pi % cols) * panelW; const oy = 50 + Math.floor(pi / cols) * (panelH + 40)
+    const ox = 10 + (pi % cols) * panelW; const oy = top + Math.floor(pi / cols) * (panelH + 20)
     el.push(`<g transform="translate(${ox},${oy})">`)
     el.push(`<text x="40" y="12" font-weight="bold">${esc(app)}</text>`)
-    for (const t of [1, 1.1, 1.5, 2, 3, 5, 10, 20].filter((t) => t <= maxR)) {
+    for (const t of [1, 1.5, 2, 3, 5, 10, 20, 50].filter((t) => t <= maxR)) {
       const y = yOf(t).toFixed(1)
-      el.push(`<line x1="36" x2="${panelW - 10}" y1="${y}" y2="${y}" stroke="${t === 1.1 ? '#1b9e77' : '#ddd'}" ${t === 1.1 ? 'stroke-dasharray="4 3"' : ''}/><text x="32" y="${Number(y) + 4}" text-anchor="end">×${t}</text>`)
+      el.push(`<line x1="36" x2="${panelW - 10}" y1="${y}" y2="${y}" stroke="#e3e3e3"/><text x="32" y="${Number(y) + 4}" text-anchor="end">×${t}</text>`)
     }
+    const yb = yOf(1.1).toFixed(1)
+    el.push(`<line x1="36" x2="${panelW - 10}" y1="${yb}" y2="${yb}" stroke="#1b9e77" stroke-dasharray="4 3"/>`)
     all.forEach((s, gi) => {
       const gx = 44 + gi * groupW
       agents.forEach((id, ai) => {
@@ -174,7 +182,8 @@ export function svgChart (all, meta) {
         if (!Number.isFinite(r)) return
         const x = gx + ai * bw; const y = yOf(r); const h = yOf(1) - y
         el.push(`<rect x="${x}" y="${y.toFixed(1)}" width="${bw - 2}" height="${Math.max(1, h).toFixed(1)}" fill="${COLORS[id] || '#999'}"><title>${esc(label(id))} ${esc(app)} Node ${s.node.version}: ×${r.toFixed(2)}</title></rect>`)
-        el.push(`<text x="${x + (bw - 2) / 2}" y="${(y - 3).toFixed(1)}" font-size="8" text-anchor="middle">${r < 10 ? r.toFixed(2) : r.toFixed(0)}</text>`)
+        const tx = x + (bw - 2) / 2 + 3; const ty = y - 3
+        el.push(`<text x="${tx.toFixed(1)}" y="${ty.toFixed(1)}" font-size="9" transform="rotate(-90 ${tx.toFixed(1)} ${ty.toFixed(1)})">${r < 10 ? r.toFixed(2) : r.toFixed(1)}</text>`)
       })
       el.push(`<text x="${gx + (agents.length * bw) / 2}" y="${panelH - 14}" text-anchor="middle">Node ${s.node.version}</text>`)
     })
