@@ -9,13 +9,18 @@ import { fileURLToPath } from 'node:url';
  * dist/reporter.cjs) so fixture programs can run it as child processes before the agent core's
  * dist/register.mjs exists.
  */
-let built: Promise<string> | undefined;
+const built = new Map<string, Promise<string>>();
 
-export function reporterBundle(): Promise<string> {
-  built ??= (async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), 'aim-reporter-bundle-')), 'reporter-test.cjs');
+export const reporterBundle = (): Promise<string> => bundle('./collector-bundle-entry.ts');
+export const cliBundle = (): Promise<string> => bundle('./collector-cli-entry.ts');
+
+function bundle(entry: string): Promise<string> {
+  let done = built.get(entry);
+  if (done) return done;
+  done = (async () => {
+    const outfile = join(mkdtempSync(join(tmpdir(), 'aim-test-bundle-')), 'bundle.cjs');
     await build({
-      entryPoints: [fileURLToPath(new URL('./collector-bundle-entry.ts', import.meta.url))],
+      entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
       bundle: true,
       platform: 'node',
       format: 'cjs',
@@ -25,7 +30,8 @@ export function reporterBundle(): Promise<string> {
     });
     return outfile;
   })();
-  return built;
+  built.set(entry, done);
+  return done;
 }
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -38,7 +38,11 @@ export interface Transport {
 /** Bigger answers are not read: AIM's answers to us are a few hundred bytes. */
 const MAX_BODY = 64 * 1024;
 
-export function createTransport(base: URL, apiKey: string, userAgent: string): Transport {
+/**
+ * `holdProcess`: for the CLI (`aim doctor`), where the request is the program and must keep the
+ * process alive; the agent never sets it.
+ */
+export function createTransport(base: URL, apiKey: string, userAgent: string, holdProcess = false): Transport {
   const origin = base.origin;
   const prefix = base.pathname.replace(/\/+$/, '');
   const connect = buildConnector({ timeout: 5000 });
@@ -49,15 +53,7 @@ export function createTransport(base: URL, apiKey: string, userAgent: string): T
       client = new Client(origin, {
         pipelining: 1,
         keepAliveTimeout: 4000,
-        connect: (options, callback) => {
-          // undici's connector returns the socket (its type says void).
-          const socket = (connect as unknown as (o: typeof options, c: typeof callback) => unknown)(options, callback) as
-            | { unref?: () => void; ref?: unknown }
-            | undefined;
-          // Never hold the process open: undici refs a busy socket only when `ref` exists.
-          socket?.unref?.();
-          if (socket) socket.ref = undefined;
-        },
+        connect: holdProcess ? connect : unrefConnector(connect),
       });
     }
     return client;
@@ -132,6 +128,22 @@ export function createTransport(base: URL, apiKey: string, userAgent: string): T
       client = undefined;
       c?.destroy().catch(() => {});
     },
+  };
+}
+
+type Connector = ReturnType<typeof buildConnector>;
+
+/** Wraps undici's connector so that its sockets never hold the process open. */
+function unrefConnector(connect: Connector): Connector {
+  return (options, callback) => {
+    // undici's connector returns the socket (its type says void).
+    const socket = (connect as unknown as (o: typeof options, c: typeof callback) => unknown)(options, callback) as
+      | { unref?: () => void; ref?: unknown }
+      | undefined;
+    // undici refs a busy socket again only when `ref` exists.
+    socket?.unref?.();
+    if (socket) socket.ref = undefined;
+    return socket as unknown as void;
   };
 }
 
