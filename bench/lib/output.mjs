@@ -87,7 +87,10 @@ export function terminalReport (all, meta) {
   }
   const ex = exitRows(all)
   if (ex.length) out.push('', 'Exit lag (app\'s last line → process exit), median ±IQR/2', textTable(['Node', 'case', 'exit lag', 'time to last line', 'requests'], ex))
-  if (meta.failures?.length) out.push('', `Failed runs: ${meta.failures.length} (see the JSON/Markdown report)`)
+  if (meta.failures?.length) {
+    out.push('', `Failed runs: ${meta.failures.length} (all in the JSON/Markdown report); first ones:`)
+    for (const f of meta.failures.slice(0, 5)) out.push(`  Node ${f.node} ${f.app} ${f.agent}: exit ${f.code}${f.signal ? ` ${f.signal}` : ''} ${JSON.stringify(f.stderr.slice(0, 200))}`)
+  }
   return out.join('\n')
 }
 
