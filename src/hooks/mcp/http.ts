@@ -26,6 +26,8 @@ interface Exchange {
   transport: McpTransport;
   /** Request ids of interest in this exchange's body: initialize and tools/list. */
   initId?: unknown;
+  /** The handshake request was the newer `server/discover` (an error then is not a failure). */
+  discover?: boolean;
   listIds?: Set<unknown>;
   sent: string;
   received: string;
@@ -146,7 +148,7 @@ function onHeaders({ request, response }: { request: object; response: { statusC
     exchange.confirmed = true;
     announce(exchange);
   }
-  if (status >= 400 && exchange.initId !== undefined) {
+  if (status >= 400 && exchange.initId !== undefined && !exchange.discover) {
     emitServer({ key: exchange.url, name: nameFromUrl(exchange.url), transport: exchange.transport, url: exchange.url, failed: true, connectedAt: now() });
   }
 }
@@ -166,8 +168,9 @@ function onChunkSent({ request, chunk }: { request: object; chunk: unknown }): v
   exchange.sent = '';
   for (const message of messages) {
     const method = message.method;
-    if (method === 'initialize') {
+    if (method === 'initialize' || method === 'server/discover') {
       exchange.initId = message.id;
+      exchange.discover = method === 'server/discover';
       if (!exchange.confirmed) {
         exchange.confirmed = true;
         announce(exchange, undefined, CONFIDENCE.attempted);
@@ -203,7 +206,7 @@ function onDone({ request }: { request: object }): void {
 function onError({ request }: { request: object }): void {
   const exchange = exchanges.get(request);
   if (!exchange) return;
-  if (exchange.initId !== undefined) {
+  if (exchange.initId !== undefined && !exchange.discover) {
     emitServer({ key: exchange.url, name: nameFromUrl(exchange.url), transport: exchange.transport, url: exchange.url, failed: true, connectedAt: now() });
   }
   exchanges.delete(request);
@@ -215,10 +218,12 @@ function readAnswer(exchange: Exchange, text: string): void {
     if (message.method !== undefined) continue;
     if (exchange.initId !== undefined && message.id === exchange.initId) {
       exchange.initId = undefined;
+      const hello = helloOf(message.result);
+      if (exchange.discover && (message.error !== undefined || !hello.serverInfo)) continue;
       if (message.error !== undefined) {
         emitServer({ key: exchange.url, transport: exchange.transport, url: exchange.url, failed: true });
       } else {
-        emitServer({ key: exchange.url, transport: exchange.transport, url: exchange.url, ...helloOf(message.result), failed: false, confidence: CONFIDENCE.handshake });
+        emitServer({ key: exchange.url, transport: exchange.transport, url: exchange.url, ...hello, failed: false, confidence: CONFIDENCE.handshake });
       }
     } else if (exchange.listIds?.has(message.id)) {
       exchange.listIds.delete(message.id);

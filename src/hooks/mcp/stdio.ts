@@ -77,7 +77,9 @@ class StdioWatch {
   private readonly outgoing: LineSplitter;
   private incoming: LineSplitter | undefined;
   private probedBytes = 0;
-  private initId: unknown;
+  /** Handshake request ids: `initialize` and the newer `server/discover`. */
+  private readonly handshakeIds = new Map<unknown, string>();
+  private probedLines = 0;
   private readonly pendingLists = new Set<unknown>();
   private key = '';
   private readonly originalWrite: Writable['write'];
@@ -127,12 +129,18 @@ class StdioWatch {
   }
 
   private onOutgoingLine(line: string): void {
-    if (this.phase === 'probe') {
-      const [first] = parseMessages(line);
-      if (!first || first.method !== 'initialize') return this.giveUp();
-      this.initId = first.id;
-      this.startHandshake();
-      return;
+    if (this.phase !== 'ready') {
+      const messages = parseMessages(line);
+      if (this.phase === 'probe' && messages.length === 0) return this.giveUp();
+      for (const message of messages) {
+        if (message.method === 'initialize' || message.method === 'server/discover') {
+          this.handshakeIds.set(message.id, message.method);
+          if (this.phase === 'probe') this.startHandshake();
+        }
+      }
+      // A JSON-RPC peer that is not MCP: a few lines without a handshake are enough to tell.
+      if (this.phase === 'probe' && ++this.probedLines >= 3) this.giveUp();
+      if ((this.phase as Phase) !== 'ready') return;
     }
     if (!mentionsWatchedMethod(line)) return;
     for (const message of parseMessages(line)) {
@@ -189,13 +197,19 @@ class StdioWatch {
     if (this.phase === 'handshake') {
       if (!line.includes('"id"')) return;
       for (const message of parseMessages(line)) {
-        if (message.id !== this.initId || message.method !== undefined) continue;
+        const kind = message.method === undefined ? this.handshakeIds.get(message.id) : undefined;
+        if (!kind) continue;
+        this.handshakeIds.delete(message.id);
         if (message.error !== undefined) {
+          // An old server may not know server/discover: the client then sends initialize.
+          if (kind === 'server/discover') continue;
           emitServer({ key: this.key, transport: 'stdio', failed: true, confidence: CONFIDENCE.attempted });
           return this.giveUp();
         }
         const hello = helloOf(message.result);
+        if (kind === 'server/discover' && !hello.serverInfo) continue;
         this.phase = 'ready';
+        this.handshakeIds.clear();
         emitServer({ key: this.key, transport: 'stdio', ...hello, failed: false, confidence: CONFIDENCE.handshake });
         if (sdkFollowedKeys.has(this.key)) this.giveUp();
         return;
