@@ -174,6 +174,9 @@ export function nameFromCommand(command: string, args: readonly string[]): strin
     return nameFromPackage(exe);
   }
   if (INTERPRETERS.test(exe)) {
+    // `python -m mcp_server_fetch`: the module names the server.
+    const m = args.indexOf('-m');
+    if (m >= 0 && args[m + 1] && firstPositional(args) < 0) return nameFromPackage(args[m + 1]!);
     const at = firstPositional(args);
     if (at >= 0) return nameFromScript(args[at]!);
     return exe;
