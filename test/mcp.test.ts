@@ -29,13 +29,17 @@ const major = nodeMajor();
 const syncHooks = hasSyncHooks();
 
 let http: { url: string; stop: () => void };
+let sse: { url: string; stop: () => void };
 
 beforeAll(async () => {
   await buildTestAgent();
-  http = await startHttpServer();
+  [http, sse] = await Promise.all([startHttpServer('streamableHttp'), startHttpServer('sse')]);
 });
 
-afterAll(() => http?.stop());
+afterAll(() => {
+  http?.stop();
+  sse?.stop();
+});
 
 function allText(run: Run): string {
   return readdirSync(run.outDir)
@@ -175,6 +179,29 @@ describe('Streamable HTTP servers', () => {
         expect([url.host, 'mcp-servers/everything']).toContain(server?.name);
       }
       expect(allText(run)).not.toContain('s3cr3tQueryValue');
+    });
+  }
+});
+
+describe('legacy SSE servers', () => {
+  for (const { fixture, full } of [
+    { fixture: 'v1-sse.cjs', full: true },
+    { fixture: 'v1-sse.mjs', full: syncHooks },
+  ]) {
+    it(`${fixture}: keyed by the SSE URL, transport sse${full ? ', server name, tools' : ''}`, async () => {
+      const run = await runFixture(fixture, [`${sse.url}?apiKey=s3cr3tSseValue`]);
+      expectOk(run);
+      const [server, ...rest] = runtimeServers(mainInventory(run));
+      expect(rest).toEqual([]);
+      expect(server).toMatchObject({ key: sse.url, url: sse.url, transport: 'sse', failed: false });
+      if (full) {
+        expect(server).toMatchObject({
+          name: 'mcp-servers/everything',
+          clientLibrary: { name: '@modelcontextprotocol/sdk' },
+          toolsCalled: ['echo'],
+        });
+      }
+      expect(allText(run)).not.toContain('s3cr3tSseValue');
     });
   }
 });
