@@ -223,7 +223,7 @@ describe('aim collector and aim doctor (CLI)', () => {
       AIM_URL: url,
       AIM_AGENT_ID: DEMO_AGENT.id,
       AIM_API_KEY: DEMO_KEY,
-      AIM_SPOOL_DIR: tempDir(),
+      TMPDIR: tempDir(),
     });
     expect(app.stderr).toBe('');
     await until(() => stderr().includes('granted file:read'));

@@ -1,4 +1,7 @@
-import { Client, buildConnector } from 'undici';
+import Client from 'undici/lib/dispatcher/client.js';
+import buildConnector from 'undici/lib/core/connect.js';
+// `Client.prototype.request` is added by undici's index, which we do not load: call it directly.
+import apiRequest from 'undici/lib/api/api-request.js';
 
 /**
  * The one HTTP client of the reporter (and of `aim doctor`): undici's `Client` on one origin,
@@ -46,9 +49,9 @@ export function createTransport(base: URL, apiKey: string, userAgent: string, ho
   const origin = base.origin;
   const prefix = base.pathname.replace(/\/+$/, '');
   const connect = buildConnector({ timeout: 5000 });
-  let client: Client | undefined;
+  let client: InstanceType<typeof Client> | undefined;
 
-  function getClient(): Client {
+  function getClient(): InstanceType<typeof Client> {
     if (!client || client.closed || client.destroyed) {
       client = new Client(origin, {
         pipelining: 1,
@@ -81,7 +84,7 @@ export function createTransport(base: URL, apiKey: string, userAgent: string, ho
           payload = JSON.stringify(body);
           headers['content-type'] = 'application/json';
         }
-        const response = await getClient().request({
+        const response = await apiRequest.call(getClient(), {
           method,
           path: prefix + path,
           headers,
