@@ -21,6 +21,7 @@ import {
   runFixture,
   runtimeServers,
   startHttpServer,
+  startWebSocketServer,
   type Run,
 } from '../fixtures/mcp/harness.js';
 
@@ -204,6 +205,26 @@ describe('legacy SSE servers', () => {
       expect(allText(run)).not.toContain('s3cr3tSseValue');
     });
   }
+});
+
+describe('WebSocket servers', () => {
+  // Node 20 has no global WebSocket without a flag, so the SDK's transport cannot run there.
+  it.skipIf(major < 22)('v1-websocket.mjs: URL, transport websocket (and name, tools where the SDK is seen)', async () => {
+    const ws = await startWebSocketServer();
+    try {
+      const run = await runFixture('v1-websocket.mjs', [`${ws.url}?token=s3cr3tWsValue`]);
+      expectOk(run);
+      const [server, ...rest] = runtimeServers(mainInventory(run));
+      expect(rest).toEqual([]);
+      expect(server).toMatchObject({ key: ws.url, url: ws.url, transport: 'websocket', failed: false });
+      if (syncHooks) {
+        expect(server).toMatchObject({ name: 'ws-echo', serverInfo: { version: '0.1.0' }, tools: ['echo'], toolsCalled: ['echo'] });
+      }
+      expect(allText(run)).not.toContain('s3cr3tWsValue');
+    } finally {
+      ws.stop();
+    }
+  });
 });
 
 describe('libraries only loaded', () => {

@@ -47,6 +47,23 @@ export function subscribeHttp(): void {
   subscribe('undici:request:bodyChunkReceived', onChunkReceived);
   subscribe('undici:request:trailers', onDone);
   subscribe('undici:request:error', onError);
+  subscribe('undici:websocket:open', onWebSocketOpen);
+  subscribe('undici:websocket:close', onWebSocketClose);
+}
+
+/** Where the open message has no URL (Node 24's and 22.14's undici), the close message has it. */
+function onWebSocketClose({ websocket }: { websocket?: { url?: unknown; protocol?: unknown } }): void {
+  if (websocket?.protocol !== 'mcp' || typeof websocket.url !== 'string') return;
+  const url = httpKey(websocket.url);
+  if (!announced.has(url)) announce({ url, confirmed: true, transport: 'websocket', sent: '', received: '' });
+}
+
+/** A WebSocket opened with MCP's subprotocol `mcp` (the URL is in the message on Node 22's undici). */
+function onWebSocketOpen({ protocol, websocket }: { protocol?: unknown; websocket?: { url?: unknown } }): void {
+  if (protocol !== 'mcp') return;
+  const url = typeof websocket?.url === 'string' ? websocket.url : undefined;
+  if (!url) return;
+  announce({ url: httpKey(url), confirmed: true, transport: 'websocket', sent: '', received: '' });
 }
 
 function subscribe(name: string, fn: (message: never) => void): void {
