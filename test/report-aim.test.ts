@@ -13,7 +13,9 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function setup(opts: { capabilities?: string[]; rateLimit?: number; agentRef?: 'id' | 'name'; launcher?: string } = {}) {
+async function setup(
+  opts: { capabilities?: string[]; rateLimit?: number; agentRef?: 'id' | 'name'; launcher?: string; hideRevoked?: boolean; spoolDir?: string } = {},
+) {
   const key = newKey();
   const agent = newAgent();
   const lines: string[] = [];
@@ -21,6 +23,7 @@ async function setup(opts: { capabilities?: string[]; rateLimit?: number; agentR
     agents: [{ ...agent, capabilities: opts.capabilities ?? [] }],
     keys: [key],
     rateLimit: opts.rateLimit ?? 0,
+    hideRevoked: opts.hideRevoked ?? false,
     log: (l) => lines.push(l),
   });
   cleanup.push(() => collector.close());
@@ -29,7 +32,7 @@ async function setup(opts: { capabilities?: string[]; rateLimit?: number; agentR
     AIM_API_KEY: key,
     AIM_URL: collector.url,
     AIM_AGENT_ID: opts.agentRef === 'name' ? agent.name : agent.id,
-    AIM_SPOOL_DIR: tempDir(),
+    AIM_SPOOL_DIR: opts.spoolDir ?? tempDir(),
   });
   const start = (timings: Record<string, number> = {}): DisposableAimReporter => {
     const r = createAimReporter(inventory, config, { timings: { ...FAST, ...timings } });
@@ -126,6 +129,24 @@ describe('AIM reporter (in process)', () => {
     await sleep(300);
     const grants = collector.received().filter((r) => r.route === 'capabilities');
     expect(grants.map((g) => (g.body as { capabilityType: string }).capabilityType)).toEqual(['api:call']);
+  });
+
+  it('does not re-grant a capability it granted before that AIM no longer lists (upstream hides revoked ones)', async () => {
+    const spoolDir = tempDir();
+    const { collector, inventory, agent, start } = await setup({ hideRevoked: true, spoolDir });
+    use(inventory, 'file:read');
+    use(inventory, 'system:exec');
+    const first = start();
+    await until(() => collector.received().filter((r) => r.route === 'capabilities').length === 2);
+    await first.flush(1000);
+    first.dispose();
+    // An administrator revokes system:exec; AIM's agent read stops listing it.
+    collector.revoke(agent.id, 'system:exec');
+    const before = collector.received().length;
+    const second = start();
+    await second.flush(2000);
+    await sleep(200);
+    expect(routes(collector).slice(before)).toEqual(['GET agent 200', 'POST detection 200']);
   });
 
   it('treats 500 on a grant as a duplicate: recorded, not retried', async () => {

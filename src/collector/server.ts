@@ -31,6 +31,11 @@ export interface CollectorOptions {
   rateLimit?: number;
   /** Detection dedupe window (AIM: 24 h; 5 min when ENVIRONMENT=development). */
   detectionWindowMs?: number;
+  /**
+   * Upstream's agent read lists active capabilities only (GetAgentCapabilities(activeOnly=true));
+   * the collector lists revoked ones too, with `revokedAt`, unless this is set.
+   */
+  hideRevoked?: boolean;
   /** One line per request; default stderr. */
   log?: (line: string) => void;
 }
@@ -259,7 +264,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
             return answer(404, { error: 'Agent not found', message: `No agent found with name '${identifier}' in your organization` });
           }
         }
-        return answer(200, { success: true, agent: agentJson(agent) }, {}, `read (${agent.capabilities.length} capabilities)`);
+        const json = agentJson(agent, options.hideRevoked);
+        return answer(200, { success: true, agent: json }, {}, `read (${(json.capabilities as unknown[]).length} capabilities)`);
       }
       case 'detection': {
         if (!isUuid(param ?? '')) return answer(400, { error: 'Invalid agent ID' });
@@ -398,7 +404,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       return send(res, ok ? 200 : 404, { revoked: ok });
     }
     if (path === '/__aim/agents' && method === 'GET') {
-      return send(res, 200, [...state.agents.values()].map(agentJson));
+      return send(res, 200, [...state.agents.values()].map((a) => agentJson(a)));
     }
     return send(res, 404, { error: 'unknown control route' });
   }
@@ -441,7 +447,7 @@ function routeOf(method: string, path: string): { route: RouteName; param?: stri
   return { route: 'other', param };
 }
 
-function agentJson(agent: AgentState): Record<string, unknown> {
+function agentJson(agent: AgentState, hideRevoked = false): Record<string, unknown> {
   return {
     id: agent.id,
     organization_id: agent.org,
@@ -458,7 +464,7 @@ function agentJson(agent: AgentState): Record<string, unknown> {
     updated_at: agent.createdAt,
     talks_to: agent.talksTo,
     // Upstream lists domain.AgentCapability rows; revoked rows keep `revokedAt`.
-    capabilities: agent.capabilities,
+    capabilities: hideRevoked ? agent.capabilities.filter((c) => !c.revokedAt) : agent.capabilities,
     capability_violation_count: 0,
     is_compromised: false,
   };

@@ -3,7 +3,7 @@ import type { Inventory } from '../../inventory/index.js';
 import { warn } from '../../platform/index.js';
 import { keyMayTravel } from './keys.js';
 import { DEFAULT_TIMINGS, Reporter, type ReporterTimings } from './reporter.js';
-import { defaultSpoolDir, spoolPath } from './spool.js';
+import { defaultSpoolDir, ledgerPath, spoolPath } from './spool.js';
 import type { Protocol } from './apikey.js';
 
 /**
@@ -80,11 +80,13 @@ export function createAimReporter(
   const userAgent = `aim-node/${inventory.agent.version} (node ${process.version})`;
   const redact = (text: string): string => text.split(apiKey).join('[redacted]');
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  const spoolDir = config.spoolDir || defaultSpoolDir();
   const reporter = new Reporter(inventory, {
     agent: config.agentId,
     reportPotential: config.reportPotential,
     flushTimeoutMs: config.flushTimeoutMs,
-    spoolFile: spoolPath(config.spoolDir || defaultSpoolDir(), url.href, config.agentId),
+    spoolFile: spoolPath(spoolDir, url.href, config.agentId),
+    ledgerFile: (agentUuid) => ledgerPath(spoolDir, url.href, agentUuid),
     timings,
     redact,
     loadProtocol:

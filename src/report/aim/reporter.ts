@@ -13,7 +13,7 @@ import {
   type PendingDetection,
   type PendingServer,
 } from './payload.js';
-import { claimSpool, writeSpool } from './spool.js';
+import { claimSpool, readLedger, writeLedger, writeSpool } from './spool.js';
 
 /**
  * Scheduling, diffing and retries of the AIM client, written once for any protocol generation.
@@ -69,6 +69,8 @@ export interface ReporterSettings {
   flushTimeoutMs: number;
   /** Spool file for this URL and agent; none disables spooling. */
   spoolFile?: string;
+  /** Ledger file of capabilities seen granted, per agent UUID; none disables it. */
+  ledgerFile?: (agentUuid: string) => string;
   timings: ReporterTimings;
   /** Loads the protocol (and undici) when there is first something to send. */
   loadProtocol: () => Promise<Protocol>;
@@ -106,6 +108,9 @@ export class Reporter {
   private flushing = false;
   private internalErrors = 0;
   private readonly unsubscribe: () => void;
+  private ledgerFile: string | undefined;
+  private ledger = new Set<string>();
+  private ledgerDirty = false;
   /** Requests sent, by route, for the closing figures. */
   readonly stats = { requests: 0, byRoute: {} as Record<string, number> };
 
@@ -202,6 +207,7 @@ export class Reporter {
       .catch(() => this.internalError())
       .finally(() => {
         this.running = undefined;
+        this.saveLedger();
         if (!this.flushing && !this.stopped && this.hasWork()) this.schedule();
       });
     this.running = pass;
@@ -243,17 +249,12 @@ export class Reporter {
     switch (outcome.kind) {
       case 'ok':
       case 'duplicate':
-        for (const k of request.key) this.done.add(k);
-        this.failures = 0;
-        if (outcome.kind === 'ok' && outcome.agent) {
-          this.agentId = outcome.agent.id;
-          const granted = new Set(outcome.agent.granted);
-          for (const id of granted) this.done.add(capKey(id));
-          for (const id of outcome.agent.revoked) if (!granted.has(id)) this.revoked.add(id);
-          if (this.revoked.size) {
-            log('info', 'AIM-R009', `AIM shows ${[...this.revoked].join(', ')} as revoked for this agent; aim will not grant them again.`);
-          }
+        for (const k of request.key) {
+          this.done.add(k);
+          if (k.startsWith('cap:')) this.remember(k.slice(4));
         }
+        this.failures = 0;
+        if (outcome.kind === 'ok' && outcome.agent) this.learnAgent(outcome.agent.id, outcome.agent.granted, outcome.agent.revoked);
         debug('AIM-R100', `${request.describe}: ${outcome.kind}`);
         return true;
       case 'drop':
@@ -310,6 +311,40 @@ export class Reporter {
         return false;
       }
     }
+  }
+
+  /** What the agent read says: granted capabilities are done; revoked ones are never granted again. */
+  private learnAgent(id: string, grantedList: string[], revokedList: string[]): void {
+    this.agentId = id;
+    const granted = new Set(grantedList);
+    for (const c of granted) this.done.add(capKey(c));
+    for (const c of revokedList) if (!granted.has(c)) this.revoked.add(c);
+    if (this.settings.ledgerFile) {
+      this.ledgerFile = this.settings.ledgerFile(id);
+      this.ledger = readLedger(this.ledgerFile);
+      // AIM lists active capabilities only: one seen granted before and missing now was revoked.
+      for (const c of this.ledger) if (!granted.has(c)) this.revoked.add(c);
+      for (const c of granted) this.remember(c);
+    }
+    if (this.revoked.size) {
+      log(
+        'info',
+        'AIM-R009',
+        `AIM no longer lists ${[...this.revoked].join(', ')} as granted to this agent (revoked by an administrator); aim will not grant them again.`,
+      );
+    }
+  }
+
+  private remember(capability: string): void {
+    if (!this.settings.ledgerFile || this.ledger.has(capability)) return;
+    this.ledger.add(capability);
+    this.ledgerDirty = true;
+  }
+
+  private saveLedger(): void {
+    if (!this.ledgerDirty || !this.ledgerFile) return;
+    this.ledgerDirty = false;
+    writeLedger(this.ledgerFile, this.ledger);
   }
 
   /** The next request to send, from the latest snapshot; undefined when AIM has everything. */
@@ -416,6 +451,7 @@ export class Reporter {
   private readonly onExit = (): void => {
     try {
       this.protocol?.close();
+      this.saveLedger();
       if (!this.settings.spoolFile || this.stopped === 'unknown-agent') return;
       const pending = this.pending();
       if (isEmpty(pending)) return;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { emptyDesired, type Desired, type PendingCapability, type PendingDetection, type PendingServer } from './payload.js';
+import { emptyDesired, mergeDesired, type Desired, type PendingCapability, type PendingDetection, type PendingServer } from './payload.js';
 
 /**
  * What a process could not send before it ended (`process.exit()`, a signal, a crash, a flush
@@ -42,7 +42,19 @@ export function claimSpool(file: string, now = Date.now()): Desired | undefined 
     return undefined;
   }
   try {
-    const data = JSON.parse(fs.readFileSync(claimed, 'utf8')) as SpoolFile;
+    return readSpool(claimed, now);
+  } finally {
+    try {
+      fs.unlinkSync(claimed);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function readSpool(file: string, now: number): Desired | undefined {
+  try {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as SpoolFile;
     if (data.v !== VERSION || now - Date.parse(data.writtenAt) > MAX_AGE_MS) return undefined;
     const desired = emptyDesired();
     for (const c of arr(data.capabilities)) if (typeof c?.id === 'string') desired.capabilities.set(`cap:${c.id}`, c);
@@ -55,17 +67,14 @@ export function claimSpool(file: string, now = Date.now()): Desired | undefined 
     return desired;
   } catch {
     return undefined;
-  } finally {
-    try {
-      fs.unlinkSync(claimed);
-    } catch {
-      // already gone
-    }
   }
 }
 
 /** Writes what is unsent, synchronously (this runs at `exit`). Never throws. */
 export function writeSpool(file: string, pending: Desired, now = new Date()): boolean {
+  // Another process of the agent may have spooled too: keep both.
+  const earlier = readSpool(file, now.getTime());
+  if (earlier) mergeDesired(pending, earlier);
   const data: SpoolFile = {
     v: VERSION,
     writtenAt: now.toISOString(),
@@ -91,4 +100,41 @@ export function writeSpool(file: string, pending: Desired, now = new Date()): bo
 
 function arr<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? value : [];
+}
+
+/**
+ * The capabilities this machine has seen granted to an agent (by URL and agent UUID). AIM's agent
+ * read lists active capabilities only, so a capability that was granted and no longer shows was
+ * revoked by an administrator: the ledger is how the reporter knows not to grant it again.
+ */
+export function ledgerPath(dir: string, url: string, agentUuid: string): string {
+  const id = createHash('sha256').update(`${url}\n${agentUuid}`).digest('hex').slice(0, 20);
+  return path.join(dir, `${id}.granted.json`);
+}
+
+export function readLedger(file: string): Set<string> {
+  try {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { v?: number; granted?: unknown };
+    if (data.v !== VERSION || !Array.isArray(data.granted)) return new Set();
+    return new Set(data.granted.filter((g): g is string => typeof g === 'string').slice(0, 1000));
+  } catch {
+    return new Set();
+  }
+}
+
+export function writeLedger(file: string, granted: Set<string>): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(tmp, JSON.stringify({ v: VERSION, granted: [...granted].sort() }), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // nothing written
+    }
+    return false;
+  }
 }
