@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+const define = { __AIM_VERSION__: JSON.stringify(version) };
+const outExtension = ({ format }: { format: string }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
 
 // Three shapes of output, one per way the code is loaded:
 // - the public doors (`aim/register`, `aim`) in ESM and CJS, tiny;
@@ -18,12 +23,16 @@ export default defineConfig([
     shims: true,
     clean: true,
     target: 'node20',
+    define,
+    outExtension,
     external,
   },
   {
-    entry: { agent: 'src/register/agent.ts', reporter: 'src/report/aim/entry.ts' },
+    entry: { agent: 'src/register/agent.ts', reporter: 'src/report/lazy.ts' },
     format: ['cjs'],
     target: 'node20',
+    define,
+    outExtension,
     external,
     noExternal,
     splitting: false,
@@ -32,6 +41,8 @@ export default defineConfig([
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     target: 'node20',
+    define,
+    outExtension,
     banner: { js: '#!/usr/bin/env node' },
     external,
     noExternal,

@@ -2,3 +2,4 @@ export { loadConfig } from './config.js';
 export type { LoadedConfig } from './config.js';
 export { settings } from './schema.js';
 export type { Config, Setting } from './schema.js';
+export { variableNames, warnUnknownVariables } from './names.js';

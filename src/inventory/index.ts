@@ -1,3 +1,5 @@
 export { Inventory } from './inventory.js';
 export type { ChangeListener } from './inventory.js';
 export type * from './types.js';
+export { mergeSnapshots } from './merge.js';
+export type { MergedInventory, MergedProcess } from './merge.js';

@@ -22,13 +22,18 @@ export class Inventory {
   revision = 0;
   private readonly capabilities = new Map<CapabilityId, Capability>();
   private readonly evidenceKeys = new Set<string>();
-  private readonly packages = new Map<string, PackageSeen>();
+  private readonly packages = new Map<string, PackageSeen & { dir?: string }>();
   private readonly servers = new Map<string, McpServer>();
   private readonly listeners = new Set<ChangeListener>();
 
+  /**
+   * @param versionOf reads a package's version from its directory; called lazily at snapshot
+   *   time, once per package, so loading a module never pays for it.
+   */
   constructor(
     readonly process: ProcessInfo,
     readonly agent: AgentInfo,
+    private readonly versionOf: (dir: string) => string | undefined = () => undefined,
   ) {}
 
   /** Adds evidence for a capability; returns false when it was already known. */
@@ -48,10 +53,11 @@ export class Inventory {
     return true;
   }
 
-  addPackage(pkg: PackageSeen): boolean {
+  /** Adds a package seen loaded or at work; `dir` lets its version be read later. */
+  addPackage(pkg: PackageSeen & { dir?: string }): boolean {
     const known = this.packages.get(pkg.name);
-    if (known && (known.version || !pkg.version)) return false;
-    this.packages.set(pkg.name, pkg);
+    if (known && (known.dir || known.version || !(pkg.dir || pkg.version))) return false;
+    this.packages.set(pkg.name, { ...pkg });
     this.changed();
     return true;
   }
@@ -88,10 +94,19 @@ export class Inventory {
       agent: { ...this.agent },
       capabilities: [...this.capabilities.values()]
         .map((c) => ({ ...c, evidence: [...c.evidence] }))
-        .sort((a, b) => a.id.localeCompare(b.id)),
+        .sort(byKey((c) => c.id)),
       mcpServers: [...this.servers.values()].map((s) => ({ ...s })),
-      packages: [...this.packages.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      packages: [...this.packages.values()].map((p) => this.packageSeen(p)).sort(byKey((p) => p.name)),
     };
+  }
+
+  private packageSeen(pkg: PackageSeen & { dir?: string }): PackageSeen {
+    if (pkg.version === undefined && pkg.dir) {
+      const version = this.versionOf(pkg.dir);
+      delete pkg.dir;
+      if (version) pkg.version = version;
+    }
+    return pkg.version ? { name: pkg.name, version: pkg.version } : { name: pkg.name };
   }
 
   private changed(): void {
@@ -123,4 +138,9 @@ function union(a: string[] = [], b: string[] = []): string[] {
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Code-point order: `localeCompare` would load ICU collation data (about 13 ms) on first use. */
+export function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 }

@@ -1,18 +1,8 @@
 /** The inventory's shapes: what `aim` knows about one process. Format `aim.inventory/v1`. */
 
-export type CapabilityId =
-  | 'file:read'
-  | 'file:write'
-  | 'file:delete'
-  | 'system:exec'
-  | 'network:connect'
-  | 'network:listen'
-  | 'api:call'
-  | 'db:read'
-  | 'db:write'
-  | 'ai:model_call'
-  | 'mcp:tool_use'
-  | 'mcp:resource_read';
+import type { CapabilityId } from '../catalog/index.js';
+
+export type { CapabilityId };
 
 /** `used`: an API was called. `loaded`: a package able to do it was only imported. */
 export type Strength = 'used' | 'loaded';

@@ -1,2 +1,5 @@
 export { log, warn, debug } from './log.js';
 export type { LogLevel } from './log.js';
+export { featuresOf, parseVersion } from './features.js';
+export type { Feature, Features, Version } from './features.js';
+export { packageVersion } from './package-version.js';

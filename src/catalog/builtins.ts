@@ -1,0 +1,59 @@
+import type { CapabilityId } from './ids.js';
+
+/**
+ * Builtin APIs whose first real use means a capability. One row per function; the hooks patch
+ * exactly these. `decide` names an argument that picks the capability at call time.
+ */
+export interface BuiltinRow {
+  /** The builtin, without `node:`. `fs/promises` is `fs.promises`. */
+  module: 'fs' | 'fs/promises' | 'child_process' | 'net' | 'sqlite';
+  /** The function, or `Class.prototype.method`. */
+  api: string;
+  capability: CapabilityId | { decide: 'openFlags' | 'sqlVerb'; arg: number };
+}
+
+const rows = (module: BuiltinRow['module'], capability: BuiltinRow['capability'], apis: string[]): BuiltinRow[] =>
+  apis.map((api) => ({ module, api, capability }));
+
+const fsRead = ['readFile', 'readdir', 'stat', 'lstat', 'access', 'opendir', 'realpath', 'readlink'];
+const fsWrite = ['writeFile', 'appendFile', 'mkdir', 'mkdtemp', 'rename', 'copyFile', 'cp', 'symlink', 'link', 'chmod', 'chown', 'truncate', 'utimes'];
+const fsDelete = ['unlink', 'rm', 'rmdir'];
+const sync = (apis: string[]) => apis.map((api) => `${api}Sync`);
+
+export const builtinRows: readonly BuiltinRow[] = [
+  ...rows('fs', 'file:read', [...fsRead, ...sync(fsRead), 'existsSync', 'exists', 'createReadStream', 'watch', 'watchFile']),
+  ...rows('fs', 'file:write', [...fsWrite, ...sync(fsWrite), 'createWriteStream']),
+  ...rows('fs', 'file:delete', [...fsDelete, ...sync(fsDelete)]),
+  ...rows('fs', { decide: 'openFlags', arg: 1 }, ['open', 'openSync']),
+  ...rows('fs/promises', 'file:read', [...fsRead, 'watch']),
+  ...rows('fs/promises', 'file:write', fsWrite),
+  ...rows('fs/promises', 'file:delete', fsDelete),
+  ...rows('fs/promises', { decide: 'openFlags', arg: 1 }, ['open']),
+  ...rows('child_process', 'system:exec', ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']),
+  ...rows('net', 'network:listen', ['Server.prototype.listen']),
+  ...rows('sqlite', { decide: 'sqlVerb', arg: 0 }, ['DatabaseSync.prototype.exec', 'DatabaseSync.prototype.prepare']),
+];
+
+/** The capabilities a row can yield: the wrapper retires once the app has shown all of them. */
+export function possibleCapabilities(row: BuiltinRow): CapabilityId[] {
+  if (typeof row.capability === 'string') return [row.capability];
+  return row.capability.decide === 'openFlags' ? ['file:read', 'file:write'] : ['db:read', 'db:write'];
+}
+
+/** The capability of one call, from its arguments. */
+export function capabilityOfCall(row: BuiltinRow, args: readonly unknown[]): CapabilityId {
+  const rule = row.capability;
+  if (typeof rule === 'string') return rule;
+  const value = args[rule.arg];
+  if (rule.decide === 'openFlags') return opensForWriting(value) ? 'file:write' : 'file:read';
+  return isReadOnlySql(value) ? 'db:read' : 'db:write';
+}
+
+function opensForWriting(flags: unknown): boolean {
+  if (typeof flags === 'number') return (flags & 3) !== 0; // O_WRONLY | O_RDWR
+  return typeof flags === 'string' && /[wa+]/.test(flags);
+}
+
+function isReadOnlySql(sql: unknown): boolean {
+  return typeof sql === 'string' && /^\s*(select|with\s[\s\S]*?\)\s*select|pragma|explain)\b/i.test(sql);
+}

@@ -1,0 +1,183 @@
+import { syncBuiltinESMExports } from 'node:module';
+import { builtinRows, capabilityOfCall, possibleCapabilities, type BuiltinRow, type CapabilityId } from '../catalog/index.js';
+import { observe } from '../observations/index.js';
+import { callerOf } from './caller.js';
+import { health, internalError } from './health.js';
+
+/**
+ * Builtins are patched in place once, the first time the app loads them (or at startup when they
+ * are already loaded), then `syncBuiltinESMExports()` so ESM named imports see the same functions.
+ * A wrapper records first uses; once the app has shown every capability the function can give,
+ * the original is put back and the wrapper costs one flag check for whoever still holds it.
+ */
+type Exports = Record<string, unknown>;
+type Patch = (exports: Exports) => void;
+
+/** A dependency's use counts, but is not the app's: after this many counted calls stop capturing stacks. */
+const MAX_COUNTED_CALLS = 1000;
+
+const pending = new Map<string, Patch[]>();
+const loaded = new Set<string>();
+const getBuiltin = process.getBuiltinModule?.bind(process);
+
+/** Runs `patch` once, when the app first loads the builtin `name` (before it gets the exports). */
+export function whenBuiltinLoaded(name: string, patch: Patch): void {
+  if (loaded.has(name)) {
+    const exports = load(name);
+    if (exports) applyPatches(exports, [patch]);
+    return;
+  }
+  const list = pending.get(name) ?? [];
+  list.push(patch);
+  pending.set(name, list);
+}
+
+/** Called by the module hooks whenever a builtin is loaded; cheap after the first time. */
+export function builtinLoaded(specifier: string): void {
+  const name = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
+  if (loaded.has(name)) return;
+  loaded.add(name);
+  const patches = pending.get(name);
+  if (patches) {
+    pending.delete(name);
+    const exports = load(name);
+    if (exports) applyPatches(exports, patches);
+  }
+  // Builtins load each other without a public resolution (http loads net): catch those too.
+  for (const other of pending.keys()) {
+    if (isLoaded(other)) builtinLoaded(other);
+  }
+}
+
+/** Whether Node has loaded a builtin already (its internal load list; fs always is). */
+export function isLoaded(name: string): boolean {
+  const list = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList;
+  return Array.isArray(list) ? list.includes(`NativeModule ${name}`) : name === 'fs';
+}
+
+let batching = 0;
+let resyncPending = false;
+
+/** Runs `fn` with one `syncBuiltinESMExports()` at the end instead of one per patched module. */
+export function batchPatches(fn: () => void): void {
+  batching++;
+  try {
+    fn();
+  } finally {
+    batching--;
+    if (batching === 0 && resyncPending) resyncESM();
+  }
+}
+
+/** The builtins with patches waiting: the module hooks watch exactly these. */
+export function watchedBuiltins(): string[] {
+  return [...pending.keys()];
+}
+
+function load(name: string): Exports | undefined {
+  try {
+    return getBuiltin?.(`node:${name}`) as Exports | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function applyPatches(exports: Exports, patches: Patch[]): void {
+  for (const patch of patches) {
+    try {
+      patch(exports);
+    } catch (error) {
+      internalError(error);
+    }
+  }
+  resyncESM();
+}
+
+function resyncESM(): void {
+  if (batching > 0) {
+    resyncPending = true;
+    return;
+  }
+  resyncPending = false;
+  try {
+    syncBuiltinESMExports();
+  } catch (error) {
+    internalError(error);
+  }
+}
+
+/** Registers the catalog's rows: one patch per builtin module. */
+export function registerCatalogPatches(): void {
+  const byModule = new Map<string, BuiltinRow[]>();
+  for (const row of builtinRows) {
+    const name = row.module === 'fs/promises' ? 'fs' : row.module;
+    byModule.set(name, [...(byModule.get(name) ?? []), row]);
+  }
+  for (const [name, rows] of byModule) {
+    whenBuiltinLoaded(name, (exports) => {
+      for (const row of rows) patchRow(exports, row);
+    });
+  }
+}
+
+function patchRow(exports: Exports, row: BuiltinRow): void {
+  let target: unknown = row.module === 'fs/promises' ? exports.promises : exports;
+  const path = row.api.split('.');
+  const key = path.pop()!;
+  for (const part of path) target = (target as Exports | undefined)?.[part];
+  if (target && typeof (target as Exports)[key] === 'function') wrapFunction(target as Exports, key, row);
+}
+
+function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
+  const original = target[key] as (...args: unknown[]) => unknown;
+  const possible = possibleCapabilities(row);
+  const shownByApp = new Set<CapabilityId>();
+  const api = `${row.module === 'fs/promises' ? 'fs.promises' : row.module}.${row.api.replace('.prototype.', '#')}`;
+  let retired = false;
+  let counted = 0;
+
+  const retire = (): void => {
+    retired = true;
+    // Put the original back only if nobody (graceful-fs, another agent) patched over us since.
+    if (target[key] === wrapper) {
+      target[key] = original;
+      resyncESM();
+    }
+  };
+
+  const record = (args: unknown[]): void => {
+    const caller = callerOf(wrapper);
+    if (!caller) return; // Node loading modules, or aim itself: never use, never retires.
+    const capability = capabilityOfCall(row, args);
+    observe({ kind: 'api', module: row.module, api, caller, variant: capability });
+    if (caller.who === 'app') shownByApp.add(capability);
+    if (shownByApp.size === possible.length || ++counted >= MAX_COUNTED_CALLS) retire();
+  };
+
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    if (!retired && !health.inert) {
+      try {
+        record(args);
+      } catch (error) {
+        internalError(error);
+      }
+    }
+    return Reflect.apply(original, this, args);
+  };
+  copyOwnProperties(original, wrapper);
+  target[key] = wrapper;
+}
+
+/**
+ * A wrapper carries every own property of the original, symbols included: `exec`, `execFile` and
+ * `fs.exists` have `util.promisify.custom`, `fs.read` and `dns.lookup` Node's internal promisify
+ * arguments; without them `promisify(exec)` changes shape.
+ */
+export function copyOwnProperties(from: Function, to: Function): void {
+  for (const key of Reflect.ownKeys(from)) {
+    if (key === 'prototype' || key === 'caller' || key === 'arguments') continue;
+    const descriptor = Object.getOwnPropertyDescriptor(from, key);
+    if (descriptor) Object.defineProperty(to, key, descriptor);
+  }
+  Object.setPrototypeOf(to, Object.getPrototypeOf(from));
+}

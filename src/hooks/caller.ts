@@ -1,0 +1,89 @@
+import type { Caller } from '../observations/index.js';
+
+/**
+ * Who made a call, from the calling frames, without running the app's Error.prepareStackTrace.
+ * `undefined` means it was not the program's use: Node loading modules, or aim itself.
+ */
+
+/** Deep enough for a fetch: `undici:request:create` fires about 27 frames below the caller. */
+const FRAME_LIMIT = 40;
+
+/** Our own directory (dist/ when built), and the module hooks we ship: their calls are ours. */
+const ownDirectory = directoryOf(typeof __filename === 'string' ? __filename : '');
+const ownPackages = new Set(['require-in-the-middle', 'import-in-the-middle', 'module-details-from-path']);
+
+function directoryOf(file: string): string {
+  const cut = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return cut > 0 ? file.slice(0, cut + 1) : '\0';
+}
+
+const returnFrames = (_: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] => frames;
+
+function captureFrames(skip: Function): NodeJS.CallSite[] {
+  const savedPrepare = Error.prepareStackTrace;
+  const savedLimit = Error.stackTraceLimit;
+  try {
+    Error.prepareStackTrace = returnFrames;
+    Error.stackTraceLimit = FRAME_LIMIT;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, skip);
+    return Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : [];
+  } finally {
+    Error.prepareStackTrace = savedPrepare;
+    Error.stackTraceLimit = savedLimit;
+  }
+}
+
+/** The file path of a frame: `file://` URLs as paths, `node:` ids as they are. */
+function fileOf(frame: NodeJS.CallSite): string | undefined {
+  const name = frame.getFileName() ?? undefined;
+  if (!name) return undefined;
+  if (name.startsWith('file://')) {
+    try {
+      return decodeURIComponent(new URL(name).pathname);
+    } catch {
+      return name;
+    }
+  }
+  return name;
+}
+
+/** `pkg` or `@scope/pkg` of the last `node_modules` segment of a path. */
+export function packageOfPath(path: string): string | undefined {
+  const at = path.lastIndexOf('/node_modules/');
+  if (at < 0) return undefined;
+  const rest = path.slice(at + '/node_modules/'.length).split('/');
+  const first = rest[0];
+  if (!first) return undefined;
+  return first.startsWith('@') && rest[1] ? `${first}/${rest[1]}` : first;
+}
+
+/**
+ * Walks the frames from the caller down: Node internals are skipped, except module loading (the
+ * CJS loader reads every module through the public fs), which is not use; our own frames are not
+ * use; the first other frame says who. The location is the first application frame, if any.
+ * `internalIsApp`: a stack of nothing but Node's frames counts as the app's (network channels).
+ */
+export function callerOf(skip: Function, internalIsApp = false): Caller | undefined {
+  const frames = captureFrames(skip);
+  let who: string | undefined;
+  for (const frame of frames) {
+    const file = fileOf(frame);
+    if (!file) continue;
+    if (file.startsWith('node:')) {
+      if (file.startsWith('node:internal/modules/')) return who ? { who } : undefined;
+      continue;
+    }
+    if (file.startsWith(ownDirectory)) return undefined;
+    const pkg = packageOfPath(file.replace(/\\/g, '/'));
+    if (pkg && ownPackages.has(pkg)) return undefined;
+    if (pkg) {
+      who ??= pkg;
+      continue;
+    }
+    return { who: who ?? 'app', location: `${file}:${frame.getLineNumber() ?? 0}` };
+  }
+  // Only Node's own frames: Node working for itself, or for the program asynchronously (the
+  // socket of a fetch is opened from undici's own frames); the channels say which they mean.
+  return who ? { who } : internalIsApp && frames.length > 0 ? { who: 'app' } : undefined;
+}

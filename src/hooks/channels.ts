@@ -1,0 +1,105 @@
+import * as dc from 'node:diagnostics_channel';
+import { observe } from '../observations/index.js';
+import { callerOf } from './caller.js';
+import { health, internalError } from './health.js';
+
+/**
+ * Network evidence without patching: Node publishes every outbound HTTP request (http, https,
+ * fetch/undici) and TCP connection on diagnostics channels, on every supported version.
+ * Each distinct destination is looked at once; after that a request costs a Set lookup.
+ */
+const MAX_DESTINATIONS = 256;
+const seen = new Set<string>();
+
+interface UndiciRequest {
+  origin?: string | URL;
+  method?: string;
+  path?: string;
+}
+interface HttpClientRequest {
+  method?: string;
+  protocol?: string;
+  host?: string;
+  path?: string;
+}
+interface NetSocket {
+  once(event: 'connect', listener: () => void): void;
+  remotePort?: number;
+  _host?: string | null;
+  remoteAddress?: string;
+}
+
+function firstTime(key: string): boolean {
+  if (seen.has(key) || seen.size >= MAX_DESTINATIONS) return false;
+  seen.add(key);
+  return true;
+}
+
+function withoutQuery(path: string | undefined): string {
+  if (!path) return '/';
+  const cut = path.search(/[?#]/);
+  return cut < 0 ? path : path.slice(0, cut);
+}
+
+function onUndiciRequest(message: unknown): void {
+  if (health.inert) return;
+  try {
+    const request = (message as { request?: UndiciRequest }).request;
+    if (!request?.origin) return;
+    const origin = new URL(String(request.origin));
+    const method = request.method ?? 'GET';
+    const path = withoutQuery(request.path);
+    if (!firstTime(`u ${method} ${origin.host}${path}`)) return;
+    const caller = callerOf(onUndiciRequest, true);
+    if (!caller) return;
+    observe({ kind: 'http', client: 'undici', method, protocol: origin.protocol, host: origin.host, path, caller });
+  } catch (error) {
+    internalError(error);
+  }
+}
+
+function onHttpRequest(message: unknown): void {
+  if (health.inert) return;
+  try {
+    const request = (message as { request?: HttpClientRequest }).request;
+    if (!request) return;
+    const method = request.method ?? 'GET';
+    const host = request.host ?? 'localhost';
+    const path = withoutQuery(request.path);
+    if (!firstTime(`h ${method} ${host}${path}`)) return;
+    const caller = callerOf(onHttpRequest);
+    if (!caller) return;
+    observe({ kind: 'http', client: 'http', method, protocol: request.protocol ?? 'http:', host, path, caller });
+  } catch (error) {
+    internalError(error);
+  }
+}
+
+/** The host and port are known only once connected; a 'connect' listener is harmless to the app. */
+function onSocket(message: unknown): void {
+  if (health.inert || seen.size >= MAX_DESTINATIONS) return;
+  try {
+    const socket = (message as { socket?: NetSocket }).socket;
+    if (!socket || typeof socket.once !== 'function') return;
+    const caller = callerOf(onSocket, true);
+    if (!caller) return;
+    socket.once('connect', () => {
+      try {
+        const host = socket._host || socket.remoteAddress;
+        const port = socket.remotePort ?? 0;
+        if (!host) return; // a local IPC socket, not the network
+        if (firstTime(`c ${host}:${port}`)) observe({ kind: 'connect', host, port, caller });
+      } catch (error) {
+        internalError(error);
+      }
+    });
+  } catch (error) {
+    internalError(error);
+  }
+}
+
+export function subscribeNetworkChannels(): void {
+  dc.subscribe('undici:request:create', onUndiciRequest);
+  dc.subscribe('http.client.request.start', onHttpRequest);
+  dc.subscribe('net.client.socket', onSocket);
+}

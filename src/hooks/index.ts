@@ -1,0 +1,54 @@
+import type { Features } from '../platform/index.js';
+import type { HookMode } from '../inventory/index.js';
+import { batchPatches, builtinLoaded, isLoaded, registerCatalogPatches, watchedBuiltins } from './builtins.js';
+import { subscribeNetworkChannels } from './channels.js';
+import { packageRows } from '../catalog/index.js';
+import { coverGetBuiltinModule, installRequireHook, installSyncResolveHook, scanRequireCache } from './modules.js';
+
+export { whenBuiltinLoaded } from './builtins.js';
+export { callerOf, packageOfPath } from './caller.js';
+export { health } from './health.js';
+export { scanRequireCache } from './modules.js';
+
+export interface HookSetup {
+  hookMode: HookMode;
+  visibility: string;
+}
+
+/** Builtins worth loading ourselves where no hook can tell us the app loaded them (cheap, ~5 ms). */
+const EAGER_WITHOUT_SYNC_HOOKS = new Set(['child_process', 'net']);
+
+/**
+ * Installs every hook, synchronously, before the app's first line. Returns how much it can see.
+ * Extra hooks (MCP discovery) register through `whenBuiltinLoaded` before this runs.
+ */
+export function installHooks(features: Features): HookSetup {
+  let setup: HookSetup | undefined;
+  batchPatches(() => {
+    setup = install(features);
+  });
+  return setup!;
+}
+
+function install(features: Features): HookSetup {
+  registerCatalogPatches();
+  coverGetBuiltinModule();
+  subscribeNetworkChannels();
+  for (const name of watchedBuiltins()) {
+    if (isLoaded(name)) builtinLoaded(name);
+  }
+  if (features.syncModuleHooks) {
+    installSyncResolveHook();
+    scanRequireCache();
+    return { hookMode: 'sync', visibility: 'full' };
+  }
+  // No synchronous hooks: an ES module's imports of builtins are invisible, so patch the few
+  // that matter now; packages come from the require.cache scan and from calling frames.
+  installRequireHook([...watchedBuiltins(), ...packageRows.filter((r) => !r.prefix).map((r) => r.name)]);
+  for (const name of watchedBuiltins()) {
+    if (EAGER_WITHOUT_SYNC_HOOKS.has(name)) builtinLoaded(name);
+  }
+  scanRequireCache();
+  return { hookMode: 'cjs-only', visibility: 'partial:esm-packages' };
+}
+export { redactArgs } from './mcp/redact.js';

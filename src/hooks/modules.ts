@@ -1,0 +1,98 @@
+import * as nodeModule from 'node:module';
+import { observe } from '../observations/index.js';
+import { builtinLoaded, copyOwnProperties } from './builtins.js';
+import { packageOfPath } from './caller.js';
+import { internalError } from './health.js';
+
+/**
+ * Which modules the program loads. With synchronous module hooks one pass-through resolve hook
+ * sees both `require` and `import` and returns Node's answer unchanged. Without them, packages
+ * come from a `require.cache` scan (which includes CJS imported from ESM) and builtins are
+ * patched at startup.
+ */
+const seenUrls = new Set<string>();
+const seenPackages = new Set<string>();
+const ownPackages = new Set(['require-in-the-middle', 'import-in-the-middle', 'module-details-from-path']);
+
+/** A resolved module: a builtin (`node:fs`), or a file that may belong to a package. */
+export function moduleResolved(url: string): void {
+  if (seenUrls.has(url)) return;
+  seenUrls.add(url);
+  if (url.startsWith('node:')) return builtinLoaded(url);
+  if (!url.includes('/node_modules/')) return;
+  packageFile(url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url);
+}
+
+function packageFile(path: string): void {
+  const name = packageOfPath(path);
+  if (!name || seenPackages.has(name) || ownPackages.has(name)) return;
+  seenPackages.add(name);
+  const at = path.lastIndexOf(`/node_modules/${name}/`);
+  observe({ kind: 'package', name, dir: path.slice(0, at + `/node_modules/${name}`.length) });
+}
+
+/** `module.registerHooks` (Node 22.15+/23.5+), typed here because @types/node 20 predates it. */
+interface ResolveResult {
+  url: string;
+}
+type NextResolve = (specifier: string, context: unknown) => ResolveResult;
+type RegisterHooks = (hooks: { resolve: (specifier: string, context: unknown, next: NextResolve) => ResolveResult }) => unknown;
+
+export function installSyncResolveHook(): void {
+  const registerHooks = (nodeModule as unknown as { registerHooks: RegisterHooks }).registerHooks;
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const result = nextResolve(specifier, context);
+      try {
+        moduleResolved(result.url);
+      } catch (error) {
+        internalError(error);
+      }
+      return result;
+    },
+  });
+}
+
+/** Packages already in the CJS cache: loaded before us, or on Node without sync hooks. */
+export function scanRequireCache(): void {
+  const cache = (nodeModule as unknown as { Module?: { _cache?: Record<string, unknown> } }).Module?._cache;
+  if (!cache) return;
+  for (const file of Object.keys(cache)) {
+    if (file.includes('/node_modules/')) packageFile(file);
+  }
+}
+
+/** `process.getBuiltinModule('node:child_process')` must patch like `require` and `import` do. */
+export function coverGetBuiltinModule(): void {
+  const original = process.getBuiltinModule;
+  if (typeof original !== 'function') return;
+  const wrapper = function (this: unknown, id: string): unknown {
+    const exports = Reflect.apply(original, this, [id]);
+    try {
+      if (exports !== undefined && typeof id === 'string') builtinLoaded(id);
+    } catch (error) {
+      internalError(error);
+    }
+    return exports;
+  };
+  copyOwnProperties(original, wrapper);
+  process.getBuiltinModule = wrapper as typeof process.getBuiltinModule;
+}
+
+/**
+ * Without synchronous hooks, CommonJS `require` of the catalog's packages and of the watched
+ * builtins goes through require-in-the-middle, which hands us the exports before the app gets them.
+ */
+export function installRequireHook(names: string[]): void {
+  // Loaded only here: on Node with sync hooks it costs nothing.
+  const { Hook } = require('require-in-the-middle') as typeof import('require-in-the-middle');
+  new Hook(names, { internals: false }, (exports, name, basedir) => {
+    try {
+      if (basedir) packageFile(`${basedir.replace(/\\/g, '/')}/`);
+      else builtinLoaded(name);
+    } catch (error) {
+      internalError(error);
+    }
+    return exports;
+  });
+}

@@ -1,0 +1,1 @@
+export { infer } from './infer.js';

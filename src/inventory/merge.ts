@@ -1,0 +1,85 @@
+import { byKey } from './inventory.js';
+import type { Capability, Evidence, InventorySnapshot, McpServer } from './types.js';
+
+/** The inventory of a whole process tree, as `aim inspect --json` prints it. */
+export interface MergedInventory {
+  processes: MergedProcess[];
+  /** Merged by id over every process that is not a launcher (npm, npx, tsx's launcher...). */
+  capabilities: (Capability & { pids: number[] })[];
+  mcpServers: (McpServer & { pids: number[] })[];
+}
+
+export interface MergedProcess {
+  pid: number;
+  ppid: number;
+  argv: string[];
+  entry?: string;
+  launcher?: string;
+  node: string;
+  hookMode: string;
+  visibility: string;
+  capabilities: string[];
+  packages: { name: string; version?: string }[];
+}
+
+export function mergeSnapshots(snapshots: InventorySnapshot[]): MergedInventory {
+  const ordered = [...snapshots].sort((a, b) => a.process.pid - b.process.pid);
+  const capabilities = new Map<string, Capability & { pids: number[] }>();
+  const servers = new Map<string, McpServer & { pids: number[] }>();
+  for (const snapshot of ordered) {
+    if (snapshot.process.launcher) continue;
+    for (const capability of snapshot.capabilities) mergeCapability(capabilities, capability, snapshot.process.pid);
+    for (const server of snapshot.mcpServers) mergeServer(servers, server, snapshot.process.pid);
+  }
+  return {
+    processes: ordered.map(describeProcess),
+    capabilities: [...capabilities.values()].sort(byKey((c) => c.id)),
+    mcpServers: [...servers.values()].sort(byKey((s) => s.name)),
+  };
+}
+
+function describeProcess(snapshot: InventorySnapshot): MergedProcess {
+  const { process: p, agent } = snapshot;
+  const described: MergedProcess = {
+    pid: p.pid,
+    ppid: p.ppid,
+    argv: p.argv,
+    node: p.node,
+    hookMode: agent.hookMode,
+    visibility: agent.visibility,
+    capabilities: snapshot.capabilities.map((c) => `${c.id} (${c.strength})`),
+    packages: snapshot.packages,
+  };
+  if (p.entry) described.entry = p.entry;
+  if (p.launcher) described.launcher = p.launcher;
+  return described;
+}
+
+function mergeCapability(into: Map<string, Capability & { pids: number[] }>, capability: Capability, pid: number): void {
+  const known = into.get(capability.id);
+  if (!known) {
+    into.set(capability.id, { ...capability, evidence: [...capability.evidence], pids: [pid] });
+    return;
+  }
+  if (capability.strength === 'used') known.strength = 'used';
+  known.confidence = Math.max(known.confidence, capability.confidence);
+  if (!known.pids.includes(pid)) known.pids.push(pid);
+  const keys = new Set(known.evidence.map(evidenceKey));
+  for (const evidence of capability.evidence) {
+    if (!keys.has(evidenceKey(evidence))) known.evidence.push(evidence);
+  }
+}
+
+function evidenceKey(e: Evidence): string {
+  return `${e.strength}|${e.api}|${e.who}|${e.location ?? ''}`;
+}
+
+function mergeServer(into: Map<string, McpServer & { pids: number[] }>, server: McpServer, pid: number): void {
+  const known = into.get(server.key);
+  if (!known) {
+    into.set(server.key, { ...server, pids: [pid] });
+    return;
+  }
+  Object.assign(known, { ...server, pids: known.pids.includes(pid) ? known.pids : [...known.pids, pid] });
+  known.confidence = Math.max(known.confidence, server.confidence);
+}

@@ -1,0 +1,57 @@
+/**
+ * The agent, built to dist/agent.cjs: one copy per process, whether it came in through
+ * `--import` or `--require`. register.ts has already checked the kill switch, the singleton and
+ * the thread; this wires the stages together: hooks → observations → inference → inventory → sinks.
+ */
+import { join } from 'node:path';
+import { installHooks } from '../hooks/index.js';
+import { installMcpHooks } from '../hooks/mcp/index.js';
+import { infer } from '../inference/index.js';
+import { Inventory } from '../inventory/index.js';
+import { setObserver } from '../observations/index.js';
+import { featuresOf, packageVersion, warn } from '../platform/index.js';
+import { startSinks } from '../report/index.js';
+// names.js, not the config door: the door brings zod, which loads only with the reporter.
+import { warnUnknownVariables } from '../config/names.js';
+import { processInfo } from './process-info.js';
+import { agentRecord, type Activation } from './record.js';
+import { version } from './version.js';
+
+export function start(activation: Activation): void {
+  const started = process.hrtime.bigint();
+  const inventory = new Inventory(
+    processInfo(),
+    { version, hookMode: 'cjs-only', visibility: 'full', preloadMs: 0, internalErrors: 0 },
+    packageVersion,
+  );
+  setObserver((observation) => infer(observation, inventory));
+  installMcpHooks();
+  const setup = installHooks(featuresOf());
+  const preloadMs = Number(process.hrtime.bigint() - started) / 1e6;
+  inventory.updateAgent({ ...setup, preloadMs: Math.round(preloadMs * 100) / 100 });
+  Object.assign(agentRecord(), { inventory, activation });
+  warnUnknownVariables(process.env);
+  startSinks(inventory, {
+    output: process.env.AIM_OUTPUT?.trim(),
+    reportToAim: Boolean(process.env.AIM_API_KEY?.trim()),
+    loadReporter: once(() => loadReporter(inventory)),
+  });
+}
+
+function loadReporter(inventory: Inventory): void {
+  try {
+    const reporter = require(join(__dirname, 'reporter.cjs')) as typeof import('../report/lazy.js');
+    reporter.startReporting(inventory);
+  } catch {
+    warn('AIM-R000', 'the AIM reporter could not be loaded; reporting is off for this process.');
+  }
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * Built to dist/reporter.cjs and loaded only when there is something to send: zod (config
+ * validation) and undici (the AIM client) never cost the application's startup.
+ */
+import { loadConfig } from '../config/index.js';
+import type { Inventory } from '../inventory/index.js';
+import { startAimReporter } from './aim/entry.js';
+
+export function startReporting(inventory: Inventory): void {
+  const config = loadConfig();
+  if (config.reportingAllowed && config.apiKey) startAimReporter(inventory, config);
+}
