@@ -1,0 +1,147 @@
+/**
+ * Real programs under the built agent (dist/register.mjs; `npm test` builds first), each run plain
+ * and with the agent: same output and exit code, and the agent's inventory says what it saw.
+ * Fixtures: fixtures/compat/. Node from AIM_TEST_NODE (default: this node).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const NODE = process.env.AIM_TEST_NODE ?? process.execPath;
+const REGISTER = path.resolve('dist/register.mjs');
+const FIXTURES = path.resolve('fixtures/compat');
+const VITEST = path.resolve('node_modules/vitest/vitest.mjs');
+let tmp: string;
+let out: string;
+
+const [major = 0, minor = 0] = spawnSync(NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' })
+  .stdout.trim()
+  .split('.')
+  .map(Number);
+
+interface Inventory {
+  process: { pid: number; argv?: string[]; entry?: string };
+  agent: { hookMode?: string; visibility?: string };
+  capabilities: { id: string }[];
+}
+
+function inventories(): Inventory[] {
+  return fs.readdirSync(out).map((f) => JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')) as Inventory);
+}
+
+function envFor(agent: boolean, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const k of Object.keys(env)) if (k.startsWith('AIM_') || k === 'NODE_OPTIONS' || k.startsWith('VITEST')) delete env[k];
+  if (agent) env.AIM_OUTPUT = out;
+  Object.assign(env, extra);
+  return env;
+}
+
+/** Runs `args` with node, plain and with `--import <register>` (or NODE_OPTIONS), and returns both. */
+function both(args: string[], options: { viaNodeOptions?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const run = (agent: boolean) => {
+    const extra = { ...options.env };
+    let argv = args;
+    if (agent && options.viaNodeOptions) extra.NODE_OPTIONS = `--import ${REGISTER}`;
+    else if (agent) argv = ['--import', REGISTER, ...args];
+    return spawnSync(NODE, argv, { env: envFor(agent, extra), encoding: 'utf8', cwd: options.cwd ?? tmp, timeout: 120_000 });
+  };
+  return { plain: run(false), agent: run(true) };
+}
+
+const ids = (inv: Inventory | undefined) => inv?.capabilities.map((c) => c.id) ?? [];
+
+beforeAll(() => {
+  if (!fs.existsSync(REGISTER)) throw new Error('dist/register.mjs is missing: run `npx tsup` first');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aim-compat-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+beforeEach(() => {
+  out = fs.mkdtempSync(path.join(tmp, 'out-'));
+});
+
+describe('real programs under the agent', () => {
+  it("node's test runner under NODE_OPTIONS: same results, the test file's process is observed", () => {
+    const file = path.join(FIXTURES, 'node-test', 'sample.test.cjs');
+    const { plain, agent } = both(['--test', '--test-reporter=tap', file], { viaNodeOptions: true });
+    const summary = (s: string) => s.split('\n').filter((l) => /^# (tests|pass|fail|skipped|cancelled) /.test(l));
+    expect(plain.status).toBe(0);
+    expect(agent.status).toBe(0);
+    expect(summary(agent.stdout)).toEqual(summary(plain.stdout));
+    expect(summary(plain.stdout)).toContain('# pass 4');
+    const testFile = inventories().find((i) => i.process.argv?.includes(file));
+    expect(ids(testFile)).toContain('file:read');
+  });
+
+  it('vitest under NODE_OPTIONS: same results', () => {
+    const root = path.join(FIXTURES, 'vitest-project');
+    const args = [VITEST, 'run', '--root', root, '--reporter=json'];
+    const { plain, agent } = both(args, { viaNodeOptions: true, cwd: root });
+    const counts = (s: string) => {
+      const j = JSON.parse(s.slice(s.indexOf('{'))) as { numPassedTests: number; numFailedTests: number };
+      return [j.numPassedTests, j.numFailedTests];
+    };
+    expect(plain.status).toBe(0);
+    expect(agent.status).toBe(0);
+    expect(counts(plain.stdout)).toEqual([2, 0]);
+    expect(counts(agent.stdout)).toEqual(counts(plain.stdout));
+    expect(inventories().length).toBeGreaterThan(0);
+  });
+
+  it('worker_threads: the app works; the agent stays on the main thread (one inventory)', () => {
+    const app = path.join(FIXTURES, 'worker-app.cjs');
+    const { plain, agent } = both([app]);
+    expect(plain.stdout).toBe('worker done\n');
+    expect(agent.stdout).toBe(plain.stdout);
+    expect(agent.status).toBe(0);
+    expect(agent.stderr).toBe('');
+    const all = inventories();
+    expect(all).toHaveLength(1);
+    expect(all[0]?.process.pid).toBe(agent.pid);
+  });
+
+  it('an esbuild-bundled app: works, and the builtins it uses are still seen', () => {
+    const bundle = path.join(tmp, 'bundle.cjs');
+    buildSync({
+      entryPoints: [path.join(FIXTURES, 'bundle', 'app.cjs')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: bundle,
+      logLevel: 'error',
+    });
+    const { plain, agent } = both([bundle]);
+    expect(plain.stdout).toBe('hello from the bundle\n');
+    expect(agent.stdout).toBe(plain.stdout);
+    expect(agent.status).toBe(0);
+    const mine = inventories().find((i) => i.process.pid === agent.pid);
+    expect(ids(mine)).toEqual(expect.arrayContaining(['file:read', 'system:exec']));
+  });
+
+  it.skipIf(major < 22 || (major === 22 && minor < 6))('TypeScript by type stripping (Node >= 22.6)', () => {
+    const app = path.join(FIXTURES, 'strip-types', 'app.ts');
+    const flags = major >= 23 ? [] : ['--experimental-strip-types'];
+    const { plain, agent } = both([...flags, '--no-warnings', app]);
+    expect(plain.stdout).toBe('typescript ok true\n');
+    expect(agent.stdout).toBe(plain.stdout);
+    expect(agent.status).toBe(0);
+    const mine = inventories().find((i) => i.process.pid === agent.pid);
+    expect(ids(mine)).toEqual(expect.arrayContaining(['file:read', 'system:exec']));
+  });
+
+  it('the permission model denies our file writes: the app runs, the agent warns once', () => {
+    const app = path.join(FIXTURES, 'permission-app.cjs');
+    const flag = major >= 22 ? '--permission' : '--experimental-permission';
+    const { plain, agent } = both([flag, '--allow-fs-read=*', '--no-warnings', app]);
+    expect(plain.stdout).toBe('permission app true\n');
+    expect(agent.stdout).toBe(plain.stdout);
+    expect(agent.status).toBe(plain.status);
+    const aimLines = agent.stderr.split('\n').filter((l) => l.startsWith('aim '));
+    expect(aimLines).toHaveLength(1);
+    expect(aimLines[0]).toMatch(/^aim warn AIM-\w+: /);
+    expect(agent.stderr.replace(/^aim .*\n/gm, '')).toBe(plain.stderr);
+  });
+});
