@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCollector, type Collector } from '../src/collector/index.js';
+import { fixture, repoRoot } from './helpers/collector-bundle.js';
+import { allFiles, runNode } from './helpers/collector-child.js';
+import { newAgent, newKey, tempDir } from './helpers/collector.js';
+
+/**
+ * End to end: real programs under `--import <repo>/dist/register.mjs` (the built agent, as users
+ * run it), reporting to the collector on 127.0.0.1. Needs `npm run build` first.
+ */
+const register = join(repoRoot, 'dist', 'register.mjs');
+const built = existsSync(register) && existsSync(join(repoRoot, 'dist', 'reporter.cjs'));
+
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function setup() {
+  const key = newKey();
+  const agent = newAgent();
+  const dir = tempDir();
+  const store = join(dir, 'store.jsonl');
+  const collector = await startCollector({ agents: [agent], keys: [key], rateLimit: 100, store, log: () => {} });
+  cleanup.push(() => collector.close());
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  const spoolDir = join(tmp, `aim-spool-${process.getuid?.() ?? 'user'}`);
+  const env = (extra: Record<string, string> = {}) => ({
+    AIM_API_KEY: key,
+    AIM_URL: collector.url,
+    AIM_AGENT_ID: agent.id,
+    TMPDIR: tmp,
+    ...extra,
+  });
+  const run = (extra: Record<string, string> = {}, args = ['--import', register, fixture('e2e-app.mjs')]) => runNode(args, env(extra));
+  return { key, agent, dir, collector, spoolDir, env, run };
+}
+
+const caps = (c: Collector) =>
+  c
+    .received()
+    .filter((r) => r.route === 'capabilities')
+    .map((r) => `${(r.body as { capabilityType: string }).capabilityType} ${r.status}`);
+
+describe.skipIf(!built)('AIM reporting end to end (dist/register.mjs)', () => {
+  it('a real program reports its inventory; its stdout, stderr and exit code are untouched', async () => {
+    const { collector, agent, run } = await setup();
+    const result = await run();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('app started\n');
+    expect(result.stderr).toBe('');
+    const received = collector.received();
+    expect(received.slice(0, 2).map((r) => `${r.method} ${r.route} ${r.status}`)).toEqual(['GET agent 200', 'POST detection 200']);
+    expect(caps(collector)).toContain('file:read 201');
+    // The reporter's own HTTP (undici, in dist/) is not the app's: no network capability.
+    expect(caps(collector).filter((c) => /^(api:call|network:connect)/.test(c))).toEqual([]);
+    for (const r of received) {
+      expect(r.agentId).toBe(agent.id);
+      expect(r.auth).toBe('x-api-key');
+    }
+    const integration = (received[1]!.body as { detections: { mcpServer: string; details: { capabilities: string[] } }[] }).detections.find(
+      (d) => d.mcpServer === 'aim-sdk-integration',
+    )!;
+    expect(integration.details.capabilities).toContain('file:read');
+  });
+
+  it('a capability first used later arrives as a delta', async () => {
+    const { collector, run } = await setup();
+    const result = await run({ FIXTURE_LATER_MS: '1800' });
+    expect(result.stdout).toBe('app started\nran a command\napp done\n');
+    const grants = caps(collector);
+    expect(grants).toContain('system:exec 201');
+    expect(grants.indexOf('system:exec 201')).toBeGreaterThan(grants.indexOf('file:read 201'));
+  });
+
+  it('works through --require too', async () => {
+    const { collector, run } = await setup();
+    const result = await run({ FIXTURE_STAY_MS: '100' }, ['--require', join(repoRoot, 'dist', 'register.cjs'), fixture('e2e-child.cjs')]);
+    expect(result.stdout).toBe('child ok\n');
+    expect(result.stderr).toBe('');
+    expect(caps(collector)).toContain('file:write 201');
+  });
+
+  it('process.exit() with reports unsent: the next run sends them', async () => {
+    const { collector, run, spoolDir } = await setup();
+    const first = await run({ FIXTURE_EXIT: '1' });
+    expect(first.code).toBe(3);
+    expect(first.stdout).toBe('app started\n');
+    expect(caps(collector)).toEqual([]);
+    expect(readdirSync(spoolDir).filter((f) => !f.endsWith('.granted.json'))).toHaveLength(1);
+    await run({}, ['--import', register, fixture('e2e-child.cjs')]);
+    expect(caps(collector).sort()).toEqual(['file:read 201', 'file:write 201']);
+  });
+
+  it('a server that never answers does not hold the exit beyond the flush bound', async () => {
+    const { collector, run } = await setup();
+    collector.setFault({ route: '*', hang: true, count: -1 });
+    const result = await run({ AIM_FLUSH_TIMEOUT_MS: '1000' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('app started\n');
+    expect(result.ms).toBeLessThan(15_000); // "never" without the bound
+  });
+
+  it('many processes (NODE_OPTIONS fan-out) each report under the same agent without errors; the key is written nowhere', async () => {
+    const { collector, agent, run, key, dir } = await setup();
+    const result = await run({ FIXTURE_CHILDREN: '4', NODE_OPTIONS: `--import ${register}` }, [fixture('e2e-app.mjs')]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n').filter((l) => l === 'child ok')).toHaveLength(4);
+    await run({}); // sends whatever a child could not within its short flush bound
+    const received = collector.received();
+    expect(received.every((r) => r.agentId === agent.id)).toBe(true);
+    expect(received.every((r) => r.status === 200 || r.status === 201 || (r.route === 'capabilities' && r.status === 500))).toBe(true);
+    expect(received.filter((r) => r.route === 'agent').length).toBeGreaterThanOrEqual(2);
+    const state = collector.state.agents.get(agent.id)!;
+    expect(state.capabilities.map((c) => c.capabilityType)).toEqual(expect.arrayContaining(['file:read', 'file:write', 'system:exec']));
+    for (const text of [result.stdout, result.stderr, ...allFiles(dir).map((f) => f.text)]) expect(text).not.toContain(key);
+  });
+});
