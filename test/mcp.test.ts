@@ -1,8 +1,9 @@
 /**
  * MCP discovery end to end: real fixture clients (v1 SDK CJS and ESM, v2 client, @ai-sdk/mcp)
  * against real servers from npm, run as child processes under the preload; each writes
- * `<AIM_OUTPUT>/<pid>.json`. By default the preload is the stand-alone MCP test agent
- * (fixtures/mcp/preload); AIM_MCP_TEST_AGENT=dist runs the same tests under dist/register.mjs.
+ * `<AIM_OUTPUT>/<pid>.json`. The preload is the built agent (`--import dist/register.mjs`) when
+ * dist exists, else the stand-alone MCP test preload (fixtures/mcp/preload);
+ * AIM_MCP_TEST_AGENT=standalone|dist forces one. AIM_TEST_NODE picks the node binary.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -239,7 +240,7 @@ describe('libraries only loaded', () => {
         expect(server).toMatchObject({ detectionMethod: 'sdk_import', clientLibrary: { name: '@modelcontextprotocol/sdk' } });
         expect(server.confidence).toBeLessThan(50);
       }
-      expect(mainInventory(run).capabilities).toEqual([]);
+      expect(mainInventory(run).capabilities.filter((c) => c.id.startsWith('mcp:'))).toEqual([]);
     });
   }
 });
