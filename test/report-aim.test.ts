@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startCollector, type Collector } from '../src/collector/index.js';
 import { createAimReporter, type DisposableAimReporter } from '../src/report/aim/entry.js';
@@ -281,6 +282,23 @@ describe('AIM reporter (in process)', () => {
     const r = start({ quietMs: 60_000, quietMaxMs: 60_000 });
     await r.flush(5000);
     expect(routes(collector)).toEqual(['GET agent 200', 'POST detection 200', 'POST capabilities 201']);
+  });
+
+  it('spoolUnsent() writes what is unsent for the next reporter of the agent (an agent that loads it at exit)', async () => {
+    const spoolDir = tempDir();
+    const { collector, inventory, start, config } = await setup({ spoolDir });
+    use(inventory, 'db:read');
+    const first = start({ quietMs: 60_000, quietMaxMs: 60_000 });
+    first.spoolUnsent();
+    first.dispose();
+    expect(collector.received()).toHaveLength(0);
+    expect(readdirSync(spoolDir)).toHaveLength(1);
+    const second = createAimReporter(makeInventory(), config, { timings: FAST });
+    cleanup.push(() => second.dispose());
+    await second.flush(3000);
+    expect(collector.received().filter((r) => r.route === 'capabilities').map((r) => (r.body as { capabilityType: string }).capabilityType)).toEqual([
+      'db:read',
+    ]);
   });
 
   it('never prints the key, even when the server echoes it', async () => {

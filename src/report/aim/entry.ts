@@ -12,7 +12,14 @@ import type { Protocol } from './apikey.js';
  * throws. undici and the request schemas load only when there is first something to send.
  */
 export interface AimReporter {
+  /** Sends what is unsent, for at most `timeoutMs` (default AIM_FLUSH_TIMEOUT_MS). Never rejects. */
   flush(timeoutMs?: number): Promise<void>;
+  /**
+   * Writes what is unsent to the spool, synchronously, for the next run. The reporter does this
+   * itself at `exit`; this is for an agent that loads the reporter while `exit` is already being
+   * emitted (listeners added then do not run).
+   */
+  spoolUnsent(): void;
 }
 
 /** For tests and tools: also lets go of the process (listeners, timers, sockets). */
@@ -29,6 +36,7 @@ export interface AimReporterOptions {
 
 const noop: DisposableAimReporter = {
   flush: () => Promise.resolve(),
+  spoolUnsent: () => {},
   dispose: () => {},
   stats: () => ({ requests: 0, byRoute: {} }),
 };
@@ -40,7 +48,7 @@ export function startAimReporter(inventory: Inventory, config: LoadedConfig, opt
     if (g[SINGLETON]) return g[SINGLETON];
     const reporter = createAimReporter(inventory, config, options);
     g[SINGLETON] = reporter;
-    return { flush: reporter.flush };
+    return { flush: reporter.flush, spoolUnsent: reporter.spoolUnsent };
   } catch {
     warn('AIM-R010', 'internal error in the AIM reporter; reporting is off for this process.');
     return noop;
@@ -95,6 +103,7 @@ export function createAimReporter(
   });
   return {
     flush: (timeoutMs) => reporter.flush(timeoutMs),
+    spoolUnsent: () => reporter.spoolUnsent(),
     dispose: () => reporter.dispose(),
     stats: () => ({ requests: reporter.stats.requests, byRoute: { ...reporter.stats.byRoute } }),
   };

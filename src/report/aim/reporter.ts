@@ -448,6 +448,11 @@ export class Reporter {
     }
   };
 
+  /** Writes what is unsent to the spool now, synchronously. Never throws. */
+  spoolUnsent(): void {
+    this.onExit();
+  }
+
   private readonly onExit = (): void => {
     try {
       this.protocol?.close();
