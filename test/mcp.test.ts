@@ -157,8 +157,8 @@ describe('stdio servers', () => {
 describe('Streamable HTTP servers', () => {
   const cases = [
     { fixture: 'v1-http.cjs', library: '@modelcontextprotocol/sdk', full: true },
-    { fixture: 'v1-http.mjs', library: '@modelcontextprotocol/sdk', full: syncHooks },
-    { fixture: 'v2-http.mjs', library: '@modelcontextprotocol/client', full: syncHooks },
+    { fixture: 'v1-http.mjs', library: '@modelcontextprotocol/sdk', full: true },
+    { fixture: 'v2-http.mjs', library: '@modelcontextprotocol/client', full: true },
   ];
   for (const { fixture, library, full } of cases) {
     it(`${fixture}: URL without credentials or query, transport, protocol version${full ? ', server name, tools' : ''}`, async () => {
@@ -188,7 +188,7 @@ describe('Streamable HTTP servers', () => {
 describe('legacy SSE servers', () => {
   for (const { fixture, full } of [
     { fixture: 'v1-sse.cjs', full: true },
-    { fixture: 'v1-sse.mjs', full: syncHooks },
+    { fixture: 'v1-sse.mjs', full: true },
   ]) {
     it(`${fixture}: keyed by the SSE URL, transport sse${full ? ', server name, tools' : ''}`, async () => {
       const run = await runFixture(fixture, [`${sse.url}?apiKey=s3cr3tSseValue`]);

@@ -133,14 +133,47 @@ export function adoptFromStack(stack: string | undefined): void {
   }
 }
 
-/** Adopts the CJS client modules in require.cache (ESM ones are adopted when resolved). */
+/**
+ * Adopts the CJS client modules in require.cache (ESM ones are adopted when resolved). Without
+ * module hooks and with nothing found, the app's own client packages are located from its entry
+ * and their ESM builds imported: for an ESM app that is the instance it already loaded.
+ */
 export function adoptPending(): void {
   const cache = (Module as unknown as { _cache?: Record<string, unknown> })._cache;
-  if (!cache) return;
-  for (const file of Object.keys(cache)) {
-    if (!file.includes('modelcontextprotocol')) continue;
-    const mod = classifyModule(file);
-    if (mod?.client) adoptFile(mod);
+  if (cache) {
+    for (const file of Object.keys(cache)) {
+      if (!file.includes('modelcontextprotocol')) continue;
+      const mod = classifyModule(file);
+      if (mod?.client) adoptFile(mod);
+    }
+  }
+  if (adopted.size === 0 && !resolveHookInstalled) adoptByResolution();
+}
+
+let resolvedOnce = false;
+
+/** The ESM client modules the app's entry would import (v1 SDK, v2 client), adopted once. */
+function adoptByResolution(): void {
+  if (resolvedOnce) return;
+  resolvedOnce = true;
+  const entry = process.argv[1];
+  if (!entry) return;
+  let appRequire: NodeJS.Require;
+  try {
+    appRequire = createRequire(entry);
+  } catch {
+    return;
+  }
+  for (const [specifier, toEsm] of [
+    ['@modelcontextprotocol/sdk/client/index.js', (f: string) => f.replace(/([\\/])dist\1cjs\1client\1index\.js$/, '$1dist$1esm$1client$1index.js')],
+    ['@modelcontextprotocol/client', (f: string) => f.replace(/index\.cjs$/, 'index.mjs')],
+  ] as const) {
+    try {
+      const esm = classifyModule(toEsm(appRequire.resolve(specifier)));
+      if (esm?.client && esm.flavor === 'esm') adoptFile(esm);
+    } catch {
+      // not a dependency of the app
+    }
   }
 }
 
@@ -388,6 +421,7 @@ export const RITM_NAMES = [
 const CLIENT_URL = /[\\/]node_modules[\\/](@modelcontextprotocol[\\/](sdk|client)|@ai-sdk[\\/]mcp)[\\/]dist[\\/]/;
 
 let sdkHooksInstalled = false;
+let resolveHookInstalled = false;
 
 export function installSdkHooks(): void {
   if (sdkHooksInstalled) return;
@@ -406,6 +440,7 @@ export function installSdkHooks(): void {
         return result;
       },
     });
+    resolveHookInstalled = true;
     return;
   }
   // No synchronous module hooks: CommonJS through require-in-the-middle, names restricted.
