@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,6 +82,15 @@ describe('withAgentPreloaded', () => {
       '--import "/my apps/aim/dist/register.mjs"',
     );
   });
+  it('uses --require for the CommonJS register (a path, never a URL)', () => {
+    expect(withAgentPreloaded({ NODE_OPTIONS: '-x' }, '/srv/app #1/dist/register.cjs').NODE_OPTIONS).toBe(
+      '-x --require "/srv/app #1/dist/register.cjs"',
+    );
+    expect(withAgentPreloaded({ NODE_OPTIONS: '--import /opt/aim/dist/register.mjs' }, '/opt/aim/dist/register.cjs').NODE_OPTIONS).toBe(
+      '--import /opt/aim/dist/register.mjs',
+    );
+  });
+
   it('does not add it twice', () => {
     for (const existing of [
       `--import ${REG}`,
@@ -149,5 +158,25 @@ describe('real node reads what we write', () => {
     const node = process.env.AIM_TEST_NODE ?? process.execPath;
     const out = execFileSync(node, ['-e', 'process.stdout.write(String(globalThis.__loaded))'], { env, encoding: 'utf8' });
     expect(out).toBe('1');
+  });
+
+  it('--require keeps require.extensions working for the main entry; any --import does not (ts-node style)', () => {
+    const hook = path.join(dir, 'hook.cjs');
+    fs.writeFileSync(
+      hook,
+      `require.extensions['.txtjs'] = (m, file) => m._compile(require('fs').readFileSync(file, 'utf8').replace('HOOK-MARK', 'custom main'), file);\n`,
+    );
+    const main = path.join(dir, 'main.txtjs');
+    fs.writeFileSync(main, 'process.stdout.write("HOOK-MARK")\n');
+    for (const name of ['register.cjs', 'register.mjs']) fs.writeFileSync(path.join(dir, name), '\n');
+    const node = process.env.AIM_TEST_NODE ?? process.execPath;
+    const run = (registerFile: string) => {
+      const env = withAgentPreloaded({ ...process.env, NODE_OPTIONS: '' }, path.join(dir, registerFile));
+      return spawnSync(node, ['-r', hook, main], { env, encoding: 'utf8' });
+    };
+    expect(run('register.cjs').stdout).toBe('custom main');
+    const viaImport = run('register.mjs');
+    expect(viaImport.status).not.toBe(0);
+    expect(viaImport.stderr).toMatch(/ERR_UNKNOWN_FILE_EXTENSION|SyntaxError|Unknown file extension/);
   });
 });

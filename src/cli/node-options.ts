@@ -104,14 +104,28 @@ export function importSpecifier(file: string): string {
 }
 
 /**
- * A copy of `env` whose NODE_OPTIONS also preloads the agent (`--import <registerPath>`), appended
- * after what is there. Unchanged (but copied) when aim's register is already preloaded there.
+ * The NODE_OPTIONS text that preloads `registerPath`: `--import <path or file URL>` for the ESM door
+ * (register.mjs), `--require <path>` for the CommonJS one (register.cjs). Both load the same agent.
+ * They differ in one way that matters: any `--import` makes Node load the main entry through the
+ * ESM loader, which ignores `require.extensions`, so `node -r ts-node/register app.ts` (and the
+ * `ts-node` binary, `@babel/register`, ...) fails with ERR_UNKNOWN_FILE_EXTENSION under `--import`
+ * and works under `--require`.
+ */
+export function preloadOption(registerPath: string): string {
+  if (/\.cjs$/.test(registerPath)) return `--require ${quoteNodeOption(registerPath)}`;
+  return `--import ${quoteNodeOption(importSpecifier(registerPath))}`;
+}
+
+/**
+ * A copy of `env` whose NODE_OPTIONS also preloads the agent (`--import <registerPath>`, or
+ * `--require` for a .cjs register: see `preloadOption`), appended after what is there. Unchanged
+ * (but copied) when aim's register is already preloaded there.
  */
 export function withAgentPreloaded(env: NodeJS.ProcessEnv, registerPath: string): NodeJS.ProcessEnv {
   const copy: NodeJS.ProcessEnv = { ...env };
   const current = env.NODE_OPTIONS ?? '';
   if (preloadSpecifiers(parseNodeOptions(current)).some((s) => isAimRegister(s, registerPath))) return copy;
-  const flag = `--import ${quoteNodeOption(importSpecifier(registerPath))}`;
+  const flag = preloadOption(registerPath);
   copy.NODE_OPTIONS = current.trim() === '' ? flag : `${current.replace(/ +$/, '')} ${flag}`;
   return copy;
 }
