@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildTestAgent,
   everything,
+  freePort,
   hasSyncHooks,
   mainInventory,
   nodeBinary,
@@ -183,6 +184,19 @@ describe('Streamable HTTP servers', () => {
       expect(allText(run)).not.toContain('s3cr3tQueryValue');
     });
   }
+});
+
+describe('a failed HTTP connection', () => {
+  it('http-down.cjs: recorded as failed with its URL, and the program goes on', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/mcp`;
+    const run = await runFixture('http-down.cjs', [url]);
+    expectOk(run);
+    expect(run.stdout).toContain('failed as expected');
+    const [server, ...rest] = runtimeServers(mainInventory(run));
+    expect(rest).toEqual([]);
+    expect(server).toMatchObject({ key: url, transport: 'streamable-http', failed: true, clientLibrary: { name: '@modelcontextprotocol/sdk' } });
+  });
 });
 
 describe('legacy SSE servers', () => {

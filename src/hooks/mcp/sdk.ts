@@ -93,7 +93,27 @@ export function onClientModule(fileOrUrl: string, exportsNow?: unknown): void {
   }
   if (!mod.client) return;
   if (exportsNow) patchClientClass((exportsNow as { Client?: unknown }).Client, mod.library, version);
-  else setImmediateUnref(() => adoptFile(mod));
+  else {
+    if (mod.flavor === 'cjs') pendingCjs.set(mod.file, mod);
+    setImmediateUnref(() => adoptFile(mod));
+  }
+}
+
+/**
+ * CJS client modules resolved but maybe not loaded yet. The next resolution of anything (the
+ * transport module, the SDK's own requires) finds them loaded in require.cache and patches them
+ * at once, before the app's next line can call connect().
+ */
+const pendingCjs = new Map<string, ClientModule>();
+
+function adoptLoadedCjs(): void {
+  const cache = (Module as unknown as { _cache?: Record<string, { loaded?: boolean } | undefined> })._cache;
+  for (const [file, mod] of pendingCjs) {
+    if (cache?.[file]?.loaded) {
+      pendingCjs.delete(file);
+      adoptFile(mod);
+    }
+  }
 }
 
 function setImmediateUnref(fn: () => void): void {
@@ -197,6 +217,7 @@ function clientFileNear(file: string): ClientModule | undefined {
 const adopted = new Set<string>();
 
 function adoptFile(mod: ClientModule): void {
+  pendingCjs.delete(mod.file);
   if (adopted.has(mod.file)) return;
   adopted.add(mod.file);
   const version = packageVersion(mod.dir);
@@ -432,6 +453,7 @@ export function installSdkHooks(): void {
       resolve(specifier: string, context: unknown, nextResolve: (s: string, c: unknown) => { url?: string }) {
         const result = nextResolve(specifier, context);
         try {
+          if (pendingCjs.size > 0) adoptLoadedCjs();
           const url = result?.url;
           if (typeof url === 'string' && CLIENT_URL.test(url)) onClientModule(url);
         } catch (error) {
