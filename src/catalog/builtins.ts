@@ -6,7 +6,7 @@ import type { CapabilityId } from './ids.js';
  */
 export interface BuiltinRow {
   /** The builtin, without `node:`. `fs/promises` is `fs.promises`. */
-  module: 'fs' | 'fs/promises' | 'child_process' | 'net' | 'sqlite';
+  module: 'fs' | 'fs/promises' | 'child_process' | 'net' | 'http' | 'https' | 'sqlite';
   /** The function, or `Class.prototype.method`. */
   api: string;
   capability: CapabilityId | { decide: 'openFlags' | 'sqlVerb'; arg: number };
@@ -31,6 +31,9 @@ export const builtinRows: readonly BuiltinRow[] = [
   ...rows('fs/promises', { decide: 'openFlags', arg: 1 }, ['open']),
   ...rows('child_process', 'system:exec', ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']),
   ...rows('net', 'network:listen', ['Server.prototype.listen']),
+  // The request channel fires a tick later, without the caller: these give the app's line.
+  ...rows('http', 'api:call', ['request', 'get']),
+  ...rows('https', 'api:call', ['request', 'get']),
   ...rows('sqlite', { decide: 'sqlVerb', arg: 0 }, ['DatabaseSync.prototype.exec', 'DatabaseSync.prototype.prepare']),
 ];
 

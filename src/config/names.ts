@@ -22,7 +22,7 @@ export function warnUnknownVariables(env: NodeJS.ProcessEnv): void {
   for (const name of Object.keys(env)) {
     if (!name.startsWith('AIM_') || variableNames.includes(name)) continue;
     const guess = closest(name);
-    warn(`AIM-C003-${name}`, `${name} is not an aim setting${guess ? `; did you mean ${guess}?` : ''}.`);
+    warn(`AIM-C003-${name}`, `${name} is not an aim setting${guess ? ` (did you mean ${guess}?)` : ''}; it is ignored.`);
   }
 }
 

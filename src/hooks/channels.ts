@@ -1,5 +1,5 @@
 import * as dc from 'node:diagnostics_channel';
-import { observe } from '../observations/index.js';
+import { observe, type Caller } from '../observations/index.js';
 import { callerOf } from './caller.js';
 import { health, internalError } from './health.js';
 
@@ -10,6 +10,11 @@ import { health, internalError } from './health.js';
  */
 const MAX_DESTINATIONS = 256;
 const seen = new Set<string>();
+/**
+ * The http request channel fires a tick after `http.request`, without the caller's frames; the
+ * socket it rides on was opened synchronously inside `http.request`, so its caller is the request's.
+ */
+const socketCallers = new WeakMap<object, Caller>();
 
 interface UndiciRequest {
   origin?: string | URL;
@@ -21,6 +26,7 @@ interface HttpClientRequest {
   protocol?: string;
   host?: string;
   path?: string;
+  socket?: object | null;
 }
 interface NetSocket {
   once(event: 'connect', listener: () => void): void;
@@ -67,7 +73,7 @@ function onHttpRequest(message: unknown): void {
     const host = request.host ?? 'localhost';
     const path = withoutQuery(request.path);
     if (!firstTime(`h ${method} ${host}${path}`)) return;
-    const caller = callerOf(onHttpRequest);
+    const caller = (request.socket && socketCallers.get(request.socket)) || callerOf(onHttpRequest);
     if (!caller) return;
     observe({ kind: 'http', client: 'http', method, protocol: request.protocol ?? 'http:', host, path, caller });
   } catch (error) {
@@ -83,6 +89,7 @@ function onSocket(message: unknown): void {
     if (!socket || typeof socket.once !== 'function') return;
     const caller = callerOf(onSocket, true);
     if (!caller) return;
+    socketCallers.set(socket, caller);
     socket.once('connect', () => {
       try {
         const host = socket._host || socket.remoteAddress;

@@ -16,7 +16,7 @@ export interface HookSetup {
 }
 
 /** Builtins worth loading ourselves where no hook can tell us the app loaded them (cheap, ~5 ms). */
-const EAGER_WITHOUT_SYNC_HOOKS = new Set(['child_process', 'net']);
+const EAGER_WITHOUT_SYNC_HOOKS = new Set(['child_process', 'net', 'fs/promises']);
 
 /**
  * Installs every hook, synchronously, before the app's first line. Returns how much it can see.
@@ -28,6 +28,12 @@ export function installHooks(features: Features): HookSetup {
     setup = install(features);
   });
   return setup!;
+}
+
+/** Packages loaded after startup reach the CJS cache without a hook: look again later and at exit. */
+function scanLater(): void {
+  setTimeout(scanRequireCache, 1000).unref();
+  process.on('exit', scanRequireCache);
 }
 
 function install(features: Features): HookSetup {
@@ -49,6 +55,7 @@ function install(features: Features): HookSetup {
     if (EAGER_WITHOUT_SYNC_HOOKS.has(name)) builtinLoaded(name);
   }
   scanRequireCache();
+  scanLater();
   return { hookMode: 'cjs-only', visibility: 'partial:esm-packages' };
 }
 export { redactArgs } from './mcp/redact.js';

@@ -13,6 +13,8 @@ import { internalError } from './health.js';
 const seenUrls = new Set<string>();
 const seenPackages = new Set<string>();
 const ownPackages = new Set(['require-in-the-middle', 'import-in-the-middle', 'module-details-from-path']);
+/** Files that came into the CJS cache through our own requires (RITM's debug, ms): not the app's. */
+const ownFiles = new Set<string>();
 
 /** A resolved module: a builtin (`node:fs`), or a file that may belong to a package. */
 export function moduleResolved(url: string): void {
@@ -58,7 +60,7 @@ export function scanRequireCache(): void {
   const cache = (nodeModule as unknown as { Module?: { _cache?: Record<string, unknown> } }).Module?._cache;
   if (!cache) return;
   for (const file of Object.keys(cache)) {
-    if (file.includes('/node_modules/')) packageFile(file);
+    if (file.includes('/node_modules/') && !ownFiles.has(file)) packageFile(file);
   }
 }
 
@@ -85,7 +87,10 @@ export function coverGetBuiltinModule(): void {
  */
 export function installRequireHook(names: string[]): void {
   // Loaded only here: on Node with sync hooks it costs nothing.
+  const cache = (nodeModule as unknown as { Module?: { _cache?: Record<string, unknown> } }).Module?._cache ?? {};
+  const before = new Set(Object.keys(cache));
   const { Hook } = require('require-in-the-middle') as typeof import('require-in-the-middle');
+  for (const file of Object.keys(cache)) if (!before.has(file)) ownFiles.add(file);
   new Hook(names, { internals: false }, (exports, name, basedir) => {
     try {
       if (basedir) packageFile(`${basedir.replace(/\\/g, '/')}/`);

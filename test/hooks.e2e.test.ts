@@ -1,0 +1,173 @@
+/**
+ * The agent core, end to end: real programs run as child processes under each activation mode,
+ * on the Node binary in AIM_TEST_NODE. Every capability must be found as `used`, at the app's own
+ * line, and nothing else of the program may change.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { capability, fixture, hasSyncHooks, modes, nodeVersion, runFixture, type RunResult } from './helpers/agent-run.js';
+
+/** The line of `file` that carries the marker comment `// MARK`. */
+function lineOf(file: string, mark: string): number {
+  return readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(`// ${mark}`)) + 1;
+}
+
+/** stderr without Node's own stack frames. */
+function appLines(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !/^\s+at .*(\(node:|\bnode:)/.test(line))
+    .join('\n');
+}
+
+function expectUsedAt(result: RunResult, file: string, id: string, mark: string): void {
+  const inventory = result.inventories.find((i) => i.process.entry === file);
+  const found = capability(inventory, id);
+  expect(found, `${id} in ${JSON.stringify(inventory?.capabilities.map((c) => c.id))}`).toBeDefined();
+  expect(found!.strength).toBe('used');
+  expect(found!.evidence.map((e) => e.location)).toContain(`${file}:${lineOf(file, mark)}`);
+  expect(found!.evidence.find((e) => e.location)?.who).toBe('app');
+}
+
+describe.each(modes)('activation through %s', (mode) => {
+  it('finds every capability of a CommonJS program, at its line', async () => {
+    const file = fixture('core/capabilities.cjs');
+    const result = await runFixture(file, { mode });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expectUsedAt(result, file, 'file:write', 'WRITE');
+    expectUsedAt(result, file, 'file:read', 'READ');
+    expectUsedAt(result, file, 'file:delete', 'DELETE');
+    expectUsedAt(result, file, 'system:exec', 'EXEC');
+    expectUsedAt(result, file, 'network:listen', 'LISTEN');
+    expectUsedAt(result, file, 'api:call', 'HTTP');
+    const inventory = result.inventories.find((i) => i.process.entry === file)!;
+    expect(capability(inventory, 'network:connect')?.strength).toBe('used');
+    // A request to an OpenAI-compatible path is an LLM call, whoever made it.
+    expect(capability(inventory, 'ai:model_call')?.evidence[0]?.details?.provider).toBe('openai-compatible');
+    // No query strings or secrets in the evidence.
+    expect(JSON.stringify(inventory)).not.toContain('secret');
+  });
+
+  it('finds every capability of an ES module through named imports', async () => {
+    const file = fixture('core/capabilities.mjs');
+    const result = await runFixture(file, { mode });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expectUsedAt(result, file, 'file:write', 'WRITE');
+    expectUsedAt(result, file, 'file:read', 'READ');
+    expectUsedAt(result, file, 'file:delete', 'DELETE');
+    expectUsedAt(result, file, 'system:exec', 'EXEC');
+    expectUsedAt(result, file, 'network:listen', 'LISTEN');
+    expectUsedAt(result, file, 'api:call', 'HTTP');
+    const inventory = result.inventories.find((i) => i.process.entry === file)!;
+    expect(capability(inventory, 'ai:model_call')?.evidence[0]?.details?.provider).toBe('anthropic-compatible');
+    expect(inventory.agent.hookMode).toBe(hasSyncHooks ? 'sync' : 'cjs-only');
+  });
+
+  it('does not count importing, module loading or JSON requires as use', async () => {
+    const result = await runFixture(fixture('core/import-only.mjs'), { mode });
+    expect(result.stdout.toString()).toBe('function function\n');
+    const [inventory] = result.inventories;
+    expect(inventory).toBeDefined();
+    expect(inventory!.capabilities.filter((c) => c.strength === 'used')).toEqual([]);
+  });
+
+  it('keeps util.promisify shapes exactly as without the agent', async () => {
+    const file = fixture('core/promisify.cjs');
+    const plain = await runFixture(file, { mode: 'none' });
+    const agent = await runFixture(file, { mode });
+    expect(plain.code).toBe(0);
+    expect(agent.stdout.toString()).toBe(plain.stdout.toString());
+    expect(agent.stderr).toBe(plain.stderr);
+  });
+
+  it('passes stdin to stdout byte for byte', async () => {
+    const input = Buffer.from([...Array(70_000).keys()].map((i) => (i * 7) % 256));
+    const result = await runFixture(fixture('core/echo.cjs'), { mode, input });
+    expect(result.code).toBe(0);
+    expect(result.stdout.equals(input)).toBe(true);
+  });
+
+  it.each(['code', 'exit-in-handler', 'throw', 'reject', 'exit-listener', 'sigterm'])(
+    'ends the same way without and with the agent: %s',
+    async (how) => {
+      const file = fixture('core/exits.cjs');
+      const plain = await runFixture(file, { mode: 'none', args: [how] });
+      const agent = await runFixture(file, { mode, args: [how] });
+      expect([agent.code, agent.signal]).toEqual([plain.code, plain.signal]);
+      expect(agent.stdout.toString()).toBe(plain.stdout.toString());
+      // Any --import changes which Node-internal frames load the main module; the app's are the same.
+      expect(appLines(agent.stderr)).toBe(appLines(plain.stderr));
+      expect(agent.inventories).toHaveLength(1);
+    },
+  );
+
+  it('attributes a dependency’s use to that dependency and lists packages with versions', async () => {
+    const result = await runFixture(fixture('core/deps.cjs'), { mode });
+    expect(result.code).toBe(0);
+    const [inventory] = result.inventories;
+    const exec = capability(inventory, 'system:exec');
+    expect(exec?.strength).toBe('used');
+    expect(exec?.evidence[0]?.who).toBe('fake-exec');
+    expect(exec?.evidence[0]?.location).toMatch(/deps\.cjs:5$/);
+    expect(inventory!.packages).toContainEqual({ name: 'fake-exec', version: '1.2.3' });
+    expect(inventory!.packages.find((p) => p.name === 'zod')?.version).toMatch(/^\d+\./);
+  });
+
+  it('runs once when activated twice (both --require and --import)', async () => {
+    const file = fixture('core/capabilities.cjs');
+    const nodeArgs = ['--require', fixture('../dist/register.cjs'), '--import', fixture('../dist/register.mjs')];
+    const result = await runFixture(file, { mode, nodeArgs });
+    expect(result.code).toBe(0);
+    const mine = result.inventories.filter((i) => i.process.entry === file);
+    expect(mine).toHaveLength(1);
+    expect(capability(mine[0], 'file:read')?.evidence.filter((e) => e.who === 'app')).toHaveLength(1);
+  });
+
+  it('stays on the main thread', async () => {
+    const result = await runFixture(fixture('core/worker.cjs'), { mode });
+    expect(result.stdout.toString()).toBe('agent in worker: false\n');
+    expect(result.inventories).toHaveLength(1);
+  });
+});
+
+describe('processes and switches', () => {
+  it('AIM_DISABLED=1 loads nothing of ours besides the entry', async () => {
+    for (const mode of ['require', 'node-options'] as const) {
+      const result = await runFixture(fixture('core/disabled.cjs'), { mode, env: { AIM_DISABLED: '1' } });
+      expect(JSON.parse(result.stdout.toString())).toEqual({
+        loaded: mode === 'require' ? [fixture('../dist/register.cjs')] : [],
+        agent: false,
+      });
+      expect(result.inventories).toEqual([]);
+    }
+  });
+
+  it('a child node process writes its own inventory (NODE_OPTIONS for spawn, execArgv for fork)', async () => {
+    for (const mode of ['node-options', 'import'] as const) {
+      const result = await runFixture(fixture('core/spawn-node.cjs'), { mode });
+      expect(result.code).toBe(0);
+      const children = result.inventories.filter((i) => i.process.entry === fixture('core/child.cjs'));
+      // spawn() only inherits NODE_OPTIONS; fork() inherits the --import flag too.
+      expect(children).toHaveLength(mode === 'node-options' ? 2 : 1);
+      for (const child of children) expect(capability(child, 'file:read')?.strength).toBe('used');
+    }
+  });
+
+  it.runIf(nodeVersion[0] >= 22)('finds capabilities of a TypeScript program run with type stripping', async () => {
+    const file = fixture('core/capabilities.ts');
+    const flags = nodeVersion[0] === 22 && nodeVersion[1] < 18 ? ['--experimental-strip-types', '--no-warnings'] : [];
+    const result = await runFixture(file, { mode: 'import', nodeArgs: flags });
+    expect(result.stdout.toString()).toBe('ok\n');
+    expectUsedAt(result, file, 'file:write', 'WRITE');
+    expectUsedAt(result, file, 'file:read', 'READ');
+    expectUsedAt(result, file, 'system:exec', 'EXEC');
+  });
+
+  it('warns once about a misspelt AIM_ variable and keeps the app untouched', async () => {
+    const result = await runFixture(fixture('core/echo.cjs'), { env: { AIM_OUTPT: '/tmp/x' }, input: 'abc' });
+    expect(result.stdout.toString()).toBe('abc');
+    expect(result.stderr).toBe('aim warn AIM-C003-AIM_OUTPT: AIM_OUTPT is not an aim setting (did you mean AIM_OUTPUT?); it is ignored.\n');
+  });
+});
