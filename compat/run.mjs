@@ -6,7 +6,7 @@
  * into compat/.work), not part of `npm test`.
  *
  *   node compat/run.mjs [--only qs,fastify] [--node /path/to/node] [--register dist/register.mjs]
- *                       [--json compat/.work/results.json] [--keep-going]
+ *                       [--json compat/.work/results.json] [--keep-going] [--no-suites] [--no-programs]
  *
  * Each suite comes from its published npm tarball (which ships the tests), with its own declared
  * dev dependencies minus lint/build/coverage tools, installed with --ignore-scripts. The tests run
@@ -89,6 +89,60 @@ const SUITES = [
   },
 ];
 
+/**
+ * Programs that have broken other preload agents, or that change how node starts: each is run plain
+ * and with the agent in NODE_OPTIONS (as `aim run` and aim-entrypoint set it), and must print the
+ * same and exit the same. They live in compat/programs/ and use compat/node_modules (installed
+ * from compat/package-lock.json on the first run).
+ */
+const PROGRAMS = [
+  { name: 'tsx: --import tsx (agent first, from NODE_OPTIONS)', args: ['--import', 'tsx', 'programs/app.ts'] },
+  {
+    name: 'tsx: --import tsx, then the agent',
+    args: ['--import', 'tsx', 'programs/app.ts'],
+    agentArgs: (reg) => ['--import', 'tsx', '--import', reg, 'programs/app.ts'],
+    agentInArgs: true,
+  },
+  { name: 'tsx: the tsx CLI (a launcher process)', bin: 'node_modules/tsx/dist/cli.mjs', args: ['programs/app.ts'] },
+  { name: 'ts-node: node -r ts-node/register', cwd: 'programs/ts-node', args: ['-r', 'ts-node/register', 'app.ts'] },
+  {
+    name: 'ts-node: same, agent by --require register.cjs',
+    cwd: 'programs/ts-node',
+    args: ['-r', 'ts-node/register', 'app.ts'],
+    register: 'cjs',
+  },
+  { name: 'date-fns 3.6 (ESM; broke import-in-the-middle)', args: ['programs/date-fns.mjs'] },
+  { name: 'openai 4 (ESM; broke import-in-the-middle)', args: ['programs/openai.mjs'] },
+];
+
+function ensureProgramDeps() {
+  if (fs.existsSync(path.join(here, 'node_modules', '.package-lock.json'))) return;
+  log('installing compat/ dependencies (npm ci)');
+  sh('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], here);
+}
+
+function runProgram(program, mode, opts) {
+  const env = { ...process.env };
+  delete env.AIM_OUTPUT;
+  let outDir = null;
+  const register = program.register === 'cjs' ? opts.register.replace(/\.mjs$/, '.cjs') : opts.register;
+  let args = program.args;
+  if (mode === 'agent') {
+    if (program.agentInArgs) args = program.agentArgs(register);
+    else env.NODE_OPTIONS = withAgent(env.NODE_OPTIONS, register);
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aim-compat-program-'));
+    env.AIM_OUTPUT = outDir;
+  }
+  const argv = program.bin ? [path.join(here, program.bin), ...args] : args;
+  const r = spawnSync(opts.node, argv, { cwd: path.join(here, program.cwd ?? '.'), env, encoding: 'utf8', timeout: 120_000 });
+  let inventories = null;
+  if (outDir) {
+    inventories = fs.readdirSync(outDir).length;
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, inventories };
+}
+
 function parseArgs(argv) {
   const opts = {
     only: null,
@@ -96,6 +150,8 @@ function parseArgs(argv) {
     register: path.join(repo, 'dist', 'register.mjs'),
     json: path.join(work, 'results.json'),
     keepGoing: false,
+    suites: true,
+    programs: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -104,6 +160,8 @@ function parseArgs(argv) {
     else if (a === '--register') opts.register = path.resolve(argv[++i]);
     else if (a === '--json') opts.json = path.resolve(argv[++i]);
     else if (a === '--keep-going') opts.keepGoing = true;
+    else if (a === '--no-suites') opts.suites = false;
+    else if (a === '--no-programs') opts.programs = false;
     else if (a === '-h' || a === '--help') {
       process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
       process.exit(0);
@@ -165,9 +223,10 @@ function prepare(suite) {
 
 /** NODE_OPTIONS with the agent appended, quoted the way Node reads NODE_OPTIONS. */
 function withAgent(existing, register) {
-  const spec = /[%#?\\]/.test(register) ? pathToFileURL(register).href : register;
+  const cjs = register.endsWith('.cjs');
+  const spec = !cjs && /[%#?\\]/.test(register) ? pathToFileURL(register).href : register;
   const quoted = /[ "]/.test(spec) ? `"${spec.replace(/[\\"]/g, '\\$&')}"` : spec;
-  return [existing, `--import ${quoted}`].filter(Boolean).join(' ');
+  return [existing, `${cjs ? '--require' : '--import'} ${quoted}`].filter(Boolean).join(' ');
 }
 
 /** Counts from TAP: the trailing `# pass N` / `# fail N` summary, plus every failing test's name. */
@@ -248,7 +307,7 @@ async function main() {
   }
   fs.mkdirSync(work, { recursive: true });
   const nodeVersion = sh(opts.node, ['--version']).trim();
-  const suites = SUITES.filter((s) => !opts.only || opts.only.includes(s.name));
+  const suites = opts.suites ? SUITES.filter((s) => !opts.only || opts.only.includes(s.name)) : [];
   const results = [];
   for (const suite of suites) {
     let dir;
@@ -301,7 +360,7 @@ async function main() {
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   process.stdout.write(`node ${nodeVersion}, agent ${path.relative(process.cwd(), opts.register) || opts.register}\n`);
-  for (const row of rows) process.stdout.write(`${row.map((c, i) => pad(c, widths[i])).join('  ')}\n`);
+  if (results.length) for (const row of rows) process.stdout.write(`${row.map((c, i) => pad(c, widths[i])).join('  ')}\n`);
   for (const r of results) {
     if (r.error) continue;
     if (r.failingOnlyUnderAgent.length)
@@ -310,9 +369,33 @@ async function main() {
       process.stdout.write(`\n${r.suite}: failing only without the agent:\n  ${r.failingOnlyPlain.join('\n  ')}\n`);
     if (r.agent.aimStderr.length) process.stdout.write(`\n${r.suite}: the agent said on stderr:\n  ${r.agent.aimStderr.join('\n  ')}\n`);
   }
-  fs.writeFileSync(opts.json, `${JSON.stringify({ node: nodeVersion, results }, null, 2)}\n`);
+  const programs = [];
+  if (opts.programs && !opts.only) {
+    ensureProgramDeps();
+    for (const program of PROGRAMS) {
+      const plain = runProgram(program, 'plain', opts);
+      const agent = runProgram(program, 'agent', opts);
+      const same = plain.code === agent.code && plain.stdout === agent.stdout && plain.code === 0;
+      programs.push({ name: program.name, same, plain, agent });
+    }
+    process.stdout.write('\n');
+    const prow = [['program', 'plain', 'agent', 'inventories', 'same'], ...programs.map((p) => [
+      p.name,
+      `exit ${p.plain.code}`,
+      `exit ${p.agent.code}`,
+      String(p.agent.inventories),
+      p.same ? 'yes' : 'NO',
+    ])];
+    const pw = prow[0].map((_, i) => Math.max(...prow.map((row) => row[i].length)));
+    for (const row of prow) process.stdout.write(`${row.map((c, i) => pad(c, pw[i])).join('  ')}\n`);
+    for (const p of programs.filter((x) => !x.same)) {
+      const first = (t) => t.split('\n').filter(Boolean).slice(0, 3).join('\n    ');
+      process.stdout.write(`\n${p.name}:\n  plain: ${JSON.stringify(p.plain.stdout)}\n  agent: ${JSON.stringify(p.agent.stdout)}\n  agent stderr:\n    ${first(p.agent.stderr)}\n`);
+    }
+  }
+  fs.writeFileSync(opts.json, `${JSON.stringify({ node: nodeVersion, results, programs }, null, 2)}\n`);
   process.stdout.write(`\nlogs: compat/.work/<suite>.<plain|agent>.log, results: ${path.relative(process.cwd(), opts.json)}\n`);
-  return results.every((r) => r.same) ? 0 : 1;
+  return results.every((r) => r.same) && programs.every((p) => p.same) ? 0 : 1;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
