@@ -180,5 +180,5 @@ export class Bench {
 
 export function aimKeyEnv (url) {
   // a syntactically valid, fake key: only ever sent to the local fake server (or a closed port)
-  return { AIM_API_KEY: 'aim_live_benchbenchbench0000', AIM_URL: url }
+  return { AIM_API_KEY: 'aim_live_benchbenchbench0000', AIM_URL: url, AIM_AGENT_ID: '00000000-0000-4000-8000-000000000001' }
 }
