@@ -4,6 +4,7 @@ import { LineSplitter, MAX_LINE, callNameOf, helloOf, parseMessage, parseMessage
 import { httpKey, nameFromCommand, nameFromPackage, nameFromUrl, stdioKey } from '../src/hooks/mcp/naming.js';
 import { REDACTED, cleanUrl, looksLikeSecret, redactArgs } from '../src/hooks/mcp/redact.js';
 import { classifyModule, transportFacts } from '../src/hooks/mcp/sdk.js';
+import { unwrapShell } from '../src/hooks/mcp/stdio.js';
 import { headerOf } from '../src/hooks/mcp/http.js';
 import { inferMcp } from '../src/inference/mcp.js';
 import { Inventory } from '../src/inventory/index.js';
@@ -85,6 +86,13 @@ describe('naming', () => {
     expect(nameFromCommand('python', ['-m', 'mcp_server_fetch'])).toBe('fetch');
     expect(nameFromCommand('/usr/local/bin/my-tool', ['--stdio'])).toBe('my-tool');
     expect(nameFromCommand('sh', ['-c', 'npx -y @modelcontextprotocol/server-memory'])).toBe('memory');
+  });
+
+  it('keys `shell: true` spawns by the line they run, so both layers agree', () => {
+    expect(unwrapShell('/bin/sh', ['-c', 'npx -y @modelcontextprotocol/server-memory'])).toEqual({ file: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'] });
+    expect(unwrapShell('/bin/sh', ['-c', 'node "my server.js" --x'])).toEqual({ file: 'node', args: ['my server.js', '--x'] });
+    expect(unwrapShell('/bin/sh', ['-c', 'cat x | node s.js'])).toEqual({ file: '/bin/sh', args: ['-c', 'cat x | node s.js'] });
+    expect(unwrapShell('/usr/bin/node', ['-c', 'x'])).toEqual({ file: '/usr/bin/node', args: ['-c', 'x'] });
   });
 
   it('names packages and URLs', () => {

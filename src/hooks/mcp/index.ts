@@ -16,9 +16,20 @@ import { installSdkHooks } from './sdk.js';
 import { scheduleConfigScan } from './config-files.js';
 import { patchChildProcess } from './stdio.js';
 
+export { RITM_NAMES as MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './sdk.js';
+
 let installed = false;
 
-export function installMcpHooks(): void {
+export interface McpHookOptions {
+  /**
+   * True when the core's own module hooks forward MCP client modules (its resolve hook calls
+   * `mcpModuleResolved(url)`, its require-in-the-middle lists `MCP_CLIENT_MODULES` and calls
+   * `mcpModuleRequired`): then no second resolve hook or RITM instance is installed.
+   */
+  externalModuleHooks?: boolean;
+}
+
+export function installMcpHooks(options: McpHookOptions = {}): void {
   if (installed) return;
   installed = true;
   try {
@@ -38,7 +49,7 @@ export function installMcpHooks(): void {
     internalError(error);
   }
   try {
-    installSdkHooks();
+    installSdkHooks(options.externalModuleHooks === true);
   } catch (error) {
     internalError(error);
   }

@@ -444,21 +444,48 @@ const CLIENT_URL = /[\\/]node_modules[\\/](@modelcontextprotocol[\\/](sdk|client
 let sdkHooksInstalled = false;
 let resolveHookInstalled = false;
 
-export function installSdkHooks(): void {
+/**
+ * For a module hook that is not ours (the core's RITM): a required client module and its exports.
+ * Returns the exports unchanged.
+ */
+export function mcpModuleRequired(exports: unknown, name: string, basedir: string | undefined): unknown {
+  try {
+    const file = basedir ? fileForRitm(name, basedir) : undefined;
+    if (file) onClientModule(file, exports);
+  } catch (error) {
+    internalError(error);
+  }
+  return exports;
+}
+
+/** For a resolve hook that is not ours: a resolved URL (cheap when it is not an MCP client module). */
+export function mcpModuleResolved(url: string): void {
+  try {
+    if (pendingCjs.size > 0) adoptLoadedCjs();
+    if (CLIENT_URL.test(url)) onClientModule(url);
+  } catch (error) {
+    internalError(error);
+  }
+}
+
+/**
+ * Installs the module hooks of the SDK layer. `external`: the caller's own hooks will call
+ * mcpModuleResolved / mcpModuleRequired instead (one resolve hook, one RITM per process).
+ */
+export function installSdkHooks(external = false): void {
   if (sdkHooksInstalled) return;
   sdkHooksInstalled = true;
+  if (external) {
+    resolveHookInstalled = featuresOf().syncModuleHooks;
+    return;
+  }
   const registerHooks = (Module as unknown as { registerHooks?: (hooks: object) => unknown }).registerHooks;
   if (featuresOf().syncModuleHooks && typeof registerHooks === 'function') {
     registerHooks.call(Module, {
       resolve(specifier: string, context: unknown, nextResolve: (s: string, c: unknown) => { url?: string }) {
         const result = nextResolve(specifier, context);
-        try {
-          if (pendingCjs.size > 0) adoptLoadedCjs();
-          const url = result?.url;
-          if (typeof url === 'string' && CLIENT_URL.test(url)) onClientModule(url);
-        } catch (error) {
-          internalError(error);
-        }
+        const url = result?.url;
+        if (typeof url === 'string') mcpModuleResolved(url);
         return result;
       },
     });
@@ -470,15 +497,7 @@ export function installSdkHooks(): void {
   const ritm = localRequire('require-in-the-middle') as {
     Hook: new (names: string[], options: object, fn: (exports: unknown, name: string, basedir?: string) => unknown) => unknown;
   };
-  new ritm.Hook(RITM_NAMES, { internals: false }, (exports, name, basedir) => {
-    try {
-      const file = basedir ? fileForRitm(name, basedir) : undefined;
-      if (file) onClientModule(file, exports);
-    } catch (error) {
-      internalError(error);
-    }
-    return exports;
-  });
+  new ritm.Hook(RITM_NAMES, { internals: false }, mcpModuleRequired);
 }
 
 /** The module file a require-in-the-middle match stands for. */

@@ -63,11 +63,27 @@ export function watchChild(child: ChildProcess, options: SpawnOptions): void {
   const stdin = child.stdin;
   const stdout = child.stdout;
   if (!stdin || !stdout || typeof stdin.write !== 'function' || typeof stdout.push !== 'function') return;
-  const file = typeof options?.file === 'string' ? options.file : undefined;
-  if (!file) return;
-  const args = Array.isArray(options.args) ? options.args.slice(1).map(String) : [];
+  const spawnFile = typeof options?.file === 'string' ? options.file : undefined;
+  if (!spawnFile) return;
+  const spawnArgs = Array.isArray(options.args) ? options.args.slice(1).map(String) : [];
+  const { file, args } = unwrapShell(spawnFile, spawnArgs);
   const cwd = typeof options.cwd === 'string' ? options.cwd : undefined;
   new StdioWatch(child, stdin, stdout, file, args, cwd, captureStack());
+}
+
+/**
+ * `sh -c "npx -y pkg"` (spawn with `shell: true`) is keyed as the command line it runs, so the
+ * wire layer and the SDK layer (which sees `npx`, `['-y', 'pkg']`) agree on the server's key.
+ * Only plain lines are unwrapped: anything with shell syntax stays as it was spawned.
+ */
+export function unwrapShell(file: string, args: string[]): { file: string; args: string[] } {
+  if (!/(^|[\\/])(sh|bash|dash|zsh)$/.test(file) || args.length !== 2 || args[0] !== '-c') return { file, args };
+  const line = args[1]!.trim();
+  if (!line || /[|&;<>()$`\\*?\[\]{}~!#]/.test(line)) return { file, args };
+  const words: string[] = [];
+  for (const match of line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) words.push(match[1] ?? match[2] ?? match[3]!);
+  const [command, ...rest] = words;
+  return command ? { file: command, args: rest } : { file, args };
 }
 
 type Phase = 'probe' | 'handshake' | 'ready' | 'done';
