@@ -186,6 +186,23 @@ describe('Streamable HTTP servers', () => {
   }
 });
 
+describe('@ai-sdk/mcp over Streamable HTTP (no SDK hook: the wire alone)', () => {
+  it.skipIf(major < 22)('ai-sdk-http.mjs: URL, transport, protocol version; name and calls where undici reports bodies', async () => {
+    const run = await runFixture('ai-sdk-http.mjs', [`${http.url}?token=s3cr3tAiValue`]);
+    expectOk(run);
+    const [server, ...rest] = runtimeServers(mainInventory(run));
+    expect(rest).toEqual([]);
+    expect(server).toMatchObject({ key: http.url, url: http.url, transport: 'streamable-http', failed: false });
+    expect(server?.protocolVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    if (major >= 24) {
+      // Node 24's undici reports request and response bodies (bodyChunkSent/bodyChunkReceived).
+      expect(server).toMatchObject({ name: 'mcp-servers/everything', serverInfo: { version: '2.0.0' }, toolsCalled: ['echo'] });
+      expect(server?.tools).toContain('echo');
+    }
+    expect(allText(run)).not.toContain('s3cr3tAiValue');
+  });
+});
+
 describe('a failed HTTP connection', () => {
   it('http-down.cjs: recorded as failed with its URL, and the program goes on', async () => {
     const port = await freePort();

@@ -43,8 +43,6 @@ export class LineSplitter {
   }
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
-
 function toText(chunk: unknown, encoding?: unknown): string | undefined {
   if (typeof chunk === 'string') {
     if (typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' && encoding !== 'buffer') {
@@ -52,7 +50,7 @@ function toText(chunk: unknown, encoding?: unknown): string | undefined {
     }
     return chunk;
   }
-  if (chunk instanceof Uint8Array) return decoder.decode(chunk);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
   return undefined;
 }
 
