@@ -15,6 +15,7 @@ export const variableNames: readonly string[] = [
   'AIM_AGENT_ID',
   'AIM_REPORT_POTENTIAL',
   'AIM_FLUSH_TIMEOUT_MS',
+  'AIM_SPOOL_DIR',
 ];
 
 /** One did-you-mean warning per unknown AIM_* variable. */

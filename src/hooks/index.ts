@@ -59,3 +59,4 @@ function install(features: Features): HookSetup {
   return { hookMode: 'cjs-only', visibility: 'partial:esm-packages' };
 }
 export { redactArgs } from './mcp/redact.js';
+export { installMcpHooks } from './mcp/index.js';

@@ -4,8 +4,8 @@
  * the thread; this wires the stages together: hooks → observations → inference → inventory → sinks.
  */
 import { join } from 'node:path';
-import { installHooks } from '../hooks/index.js';
-import { installMcpHooks } from '../hooks/mcp/index.js';
+import { installHooks, installMcpHooks } from '../hooks/index.js';
+
 import { infer } from '../inference/index.js';
 import { Inventory } from '../inventory/index.js';
 import { setObserver } from '../observations/index.js';
