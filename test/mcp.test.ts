@@ -137,6 +137,15 @@ describe('stdio servers', () => {
     expect(new Set(servers.map((s) => s.key)).size).toBe(2);
   });
 
+  it('two connections to the same server are one entry', async () => {
+    const run = await runFixture('same-twice.cjs');
+    expectOk(run);
+    const [server, ...rest] = runtimeServers(mainInventory(run));
+    expect(rest).toEqual([]);
+    expect(server?.name).toBe('mcp-servers/everything');
+    expect(server?.toolsCalled?.sort()).toEqual(['echo', 'get-sum']);
+  });
+
   it('a server that exits at once is recorded as failed, and nothing crashes', async () => {
     const run = await runFixture('failed.cjs');
     expectOk(run);
