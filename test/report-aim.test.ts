@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startCollector, type Collector } from '../src/collector/index.js';
 import { createAimReporter, type DisposableAimReporter } from '../src/report/aim/entry.js';
 import { configFor, FAST, makeInventory, newAgent, newKey, server, sleep, tempDir, until, use } from './helpers/collector.js';
@@ -36,7 +36,7 @@ async function setup(
     AIM_SPOOL_DIR: opts.spoolDir ?? tempDir(),
   });
   const start = (timings: Record<string, number> = {}): DisposableAimReporter => {
-    const r = createAimReporter(inventory, config, { timings: { ...FAST, ...timings } });
+    const r = createAimReporter(inventory, config, { timings: { ...FAST, ...timings }, transport });
     cleanup.push(() => r.dispose());
     return r;
   };
@@ -45,7 +45,14 @@ async function setup(
 
 const routes = (c: Collector) => c.received().map((r) => `${r.method} ${r.route} ${r.status}`);
 
-describe('AIM reporter (in process)', () => {
+// Both HTTP clients: undici (Node 22+) and Node's http (Node 20).
+let transport: 'undici' | 'node-http' = 'undici';
+
+describe.each(['undici', 'node-http'] as const)('AIM reporter (in process, %s)', (kind) => {
+  beforeEach(() => {
+    transport = kind;
+  });
+
   it('sends the startup batch: agent read, detections, one grant per capability, mcp-servers', async () => {
     const { collector, inventory, agent, start, key } = await setup();
     use(inventory, 'file:read');
@@ -293,7 +300,7 @@ describe('AIM reporter (in process)', () => {
     first.dispose();
     expect(collector.received()).toHaveLength(0);
     expect(readdirSync(spoolDir)).toHaveLength(1);
-    const second = createAimReporter(makeInventory(), config, { timings: FAST });
+    const second = createAimReporter(makeInventory(), config, { timings: FAST, transport });
     cleanup.push(() => second.dispose());
     await second.flush(3000);
     expect(collector.received().filter((r) => r.route === 'capabilities').map((r) => (r.body as { capabilityType: string }).capabilityType)).toEqual([
@@ -314,11 +321,13 @@ describe('AIM reporter (in process)', () => {
     cleanup.push(() => (before === undefined ? delete process.env.AIM_LOG_LEVEL : (process.env.AIM_LOG_LEVEL = before)));
     use(inventory, 'file:read');
     inventory.upsertServer(server('filesystem'));
-    collector.setFault({ route: 'mcp-servers', status: 422, body: { error: `bad key ${key}` } });
+    // A warning code is said once per process: each client gets its own route.
+    const route = kind === 'undici' ? 'mcp-servers' : 'detection';
+    collector.setFault({ route, status: 422, body: { error: `bad key ${key}` } });
     start();
-    await until(() => collector.received().some((r) => r.route === 'mcp-servers'));
+    await until(() => collector.received().some((r) => r.route === route));
     await sleep(200);
-    expect(writes.join('')).toContain('AIM-R005-mcp-servers');
+    expect(writes.join('')).toContain(`AIM-R005-${route}`);
     expect(writes.join('')).not.toContain(key);
   });
 });

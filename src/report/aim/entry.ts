@@ -30,8 +30,10 @@ export interface DisposableAimReporter extends AimReporter {
 
 export interface AimReporterOptions {
   timings?: Partial<ReporterTimings>;
-  /** For tests: a protocol instead of the API-key client over undici. */
+  /** For tests: a protocol instead of the API-key client. */
   protocol?: () => Promise<Protocol>;
+  /** For tests: which HTTP client (default: undici on Node 22+, Node's http on Node 20). */
+  transport?: 'undici' | 'node-http';
 }
 
 const noop: DisposableAimReporter = {
@@ -99,7 +101,17 @@ export function createAimReporter(
     redact,
     loadProtocol:
       options.protocol ??
-      (async () => (await import('./apikey.js')).createApiKeyProtocol(url, apiKey, userAgent)),
+      (async () => {
+        const { createApiKeyProtocol } = await import('./apikey.js');
+        const http = await import('./http.js');
+        const transport =
+          options.transport === 'undici'
+            ? http.createUndiciTransport(url, apiKey, userAgent)
+            : options.transport === 'node-http'
+              ? http.createNodeHttpTransport(url, apiKey, userAgent)
+              : undefined;
+        return createApiKeyProtocol(url, apiKey, userAgent, transport);
+      }),
   });
   return {
     flush: (timeoutMs) => reporter.flush(timeoutMs),

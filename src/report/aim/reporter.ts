@@ -140,6 +140,8 @@ export class Reporter {
       };
     });
     this.flushing = true;
+    const started = Date.now();
+    debug('AIM-R103', `flush: up to ${timeoutMs} ms`);
     try {
       await Promise.race([bound, this.drain(deadline)]);
     } catch {
@@ -147,6 +149,7 @@ export class Reporter {
     } finally {
       this.flushing = false;
       release();
+      debug('AIM-R103', `flush: done in ${Date.now() - started} ms${this.hasWork() ? ', some left for the spool' : ''}`);
     }
   }
 
@@ -254,7 +257,11 @@ export class Reporter {
           if (k.startsWith('cap:')) this.remember(k.slice(4));
         }
         this.failures = 0;
-        if (outcome.kind === 'ok' && outcome.agent) this.learnAgent(outcome.agent.id, outcome.agent.granted, outcome.agent.revoked);
+        if (outcome.kind === 'ok' && outcome.agent) {
+          this.learnAgent(outcome.agent.id, outcome.agent.granted, outcome.agent.revoked);
+          // Servers AIM already lists need no talks_to registration again.
+          for (const name of outcome.agent.talksTo) this.done.add(srvKey(name));
+        }
         debug('AIM-R100', `${request.describe}: ${outcome.kind}`);
         return true;
       case 'drop':

@@ -84,6 +84,8 @@ export interface AgentView {
   status?: string;
   granted: string[];
   revoked: string[];
+  /** MCP servers AIM already lists for the agent. */
+  talksTo: string[];
 }
 
 export function readAgentView(body: unknown): AgentView | undefined {
@@ -91,7 +93,9 @@ export function readAgentView(body: unknown): AgentView | undefined {
   const agent = isObject(body.agent) ? body.agent : body;
   const id = typeof agent.id === 'string' ? agent.id : undefined;
   if (!id) return undefined;
-  const view: AgentView = { id, granted: [], revoked: [] };
+  const view: AgentView = { id, granted: [], revoked: [], talksTo: [] };
+  const talksTo = agent.talks_to ?? agent.talksTo;
+  if (Array.isArray(talksTo)) view.talksTo = talksTo.filter((t): t is string => typeof t === 'string').slice(0, 1000);
   if (typeof agent.name === 'string') view.name = agent.name;
   if (typeof agent.status === 'string') view.status = agent.status;
   const list = Array.isArray(agent.capabilities) ? agent.capabilities.slice(0, 1000) : [];
