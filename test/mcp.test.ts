@@ -315,8 +315,10 @@ describe('inside a stdio MCP server', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'aim-mcp-srv-'));
     const child = spawn(nodeBinary, [everything, 'stdio'], {
       env: { ...process.env, NODE_OPTIONS: withAgent ? flags : '', AIM_OUTPUT: outDir, AIM_LOG_LEVEL: 'debug' },
-      stdio: ['pipe', 'pipe', 'ignore'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d).slice(-2000)));
     const lines = [
       { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } },
       { jsonrpc: '2.0', method: 'notifications/initialized' },
@@ -328,8 +330,14 @@ describe('inside a stdio MCP server', () => {
     return new Promise((resolvePromise, reject) => {
       const timer = setTimeout(() => {
         child.kill();
-        reject(new Error('server did not answer'));
+        reject(new Error(`server did not answer; stdout: ${Buffer.concat(chunks).toString().slice(-500)}; stderr: ${stderr}`));
       }, 30_000);
+      child.on('exit', (code) => {
+        if (!done) {
+          clearTimeout(timer);
+          reject(new Error(`server exited (${code}) before answering; stderr: ${stderr}`));
+        }
+      });
       child.stdout.on('data', (d: Buffer) => {
         chunks.push(d);
         const text = Buffer.concat(chunks).toString();
