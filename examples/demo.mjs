@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// `npm run demo`: the main job on a built-in default, with no AIM account. It starts the local
+// AIM-compatible collector, runs a small sample agent (fixtures/core/agent-app.mjs: reads a
+// prompt, calls an LLM-style API, runs a command, writes a file, starts a child node process)
+// under `aim inspect` with reporting pointed at the collector, then shows what AIM received.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const cli = `${repo}dist/cli.mjs`;
+const app = `${repo}fixtures/core/agent-app.mjs`;
+// The collector's built-in demo agent and key (see `aim collector --help`).
+const DEMO_AGENT_ID = '4b0d9c3e-6a51-4f0e-9c1d-aa5e0c0de001';
+const DEMO_KEY = 'aim_live_ZGVtby1rZXktZm9yLXRoZS1sb2NhbC1jb2xsZWN0b3I=';
+
+const collector = spawn(process.execPath, [cli, 'collector', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const url = await new Promise((resolve, reject) => {
+  let text = '';
+  collector.stdout.on('data', (chunk) => {
+    text += chunk;
+    const match = /listening on (http:\/\/\S+)/.exec(text);
+    if (match) resolve(match[1]);
+  });
+  collector.on('exit', () => reject(new Error(`the collector did not start:\n${text}`)));
+});
+let reports = '';
+collector.stderr.on('data', (chunk) => (reports += chunk));
+
+process.stdout.write(`\n$ aim inspect -- node fixtures/core/agent-app.mjs   (reporting to the local collector at ${url})\n\n`);
+const inspect = spawn(process.execPath, [cli, 'inspect', '--', process.execPath, app], {
+  stdio: 'inherit',
+  env: { ...process.env, AIM_URL: url, AIM_AGENT_ID: DEMO_AGENT_ID, AIM_API_KEY: DEMO_KEY, AIM_FLUSH_TIMEOUT_MS: '3000' },
+});
+const code = await new Promise((done) => inspect.on('exit', (c) => done(c ?? 1)));
+
+const received = await fetch(`${url}/__aim/received`).then((r) => r.json());
+collector.kill();
+process.stdout.write('\nWhat the AIM collector received:\n');
+for (const request of received) {
+  const route = request.route ?? request.path;
+  const body = request.body ?? {};
+  const what = body.capabilityType ?? (Array.isArray(body.mcpServers) ? `${body.mcpServers.length} MCP server entr${body.mcpServers.length === 1 ? 'y' : 'ies'}` : '');
+  process.stdout.write(`  ${request.method} ${route} -> ${request.status ?? ''} ${what}\n`);
+}
+if (reports.trim()) process.stdout.write(`\nCollector log:\n${reports.replace(/^/gm, '  ')}`);
+process.exit(code);
