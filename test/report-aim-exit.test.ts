@@ -95,6 +95,18 @@ describe('AIM reporter at exit (child processes)', () => {
     expect(spooled(spoolDir)).toHaveLength(0);
   });
 
+  it('a reporter started only at beforeExit (a program done in its first tick) flushes; one started at exit spools', async () => {
+    const { collector, run, spoolDir } = await setup();
+    const late = await run({ FIXTURE_CAPS: 'file:read', FIXTURE_LOAD_AT: 'beforeExit' });
+    expect(late.stderr).toBe('');
+    expect(grants(collector)).toEqual(['file:read 201']);
+    const atExit = await run({ FIXTURE_CAPS: 'file:write', FIXTURE_LOAD_AT: 'exit', FIXTURE_EXIT: 'exit' });
+    expect(atExit.code).toBe(3);
+    expect(spooled(spoolDir)).toHaveLength(1);
+    await run({});
+    expect(grants(collector)).toEqual(['file:read 201', 'file:write 201']);
+  });
+
   it('an uncaught exception is still the app’s: same exit code and message, reports spooled', async () => {
     const { collector, run, spoolDir } = await setup();
     const first = await run({ FIXTURE_CAPS: 'file:read', FIXTURE_EXIT: 'throw' });

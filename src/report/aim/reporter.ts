@@ -125,8 +125,11 @@ export class Reporter {
     this.schedule();
   }
 
-  /** Sends what is unsent, for at most `timeoutMs`. Never rejects. */
-  async flush(timeoutMs = this.settings.flushTimeoutMs): Promise<void> {
+  /**
+   * Sends what is unsent, for at most `timeoutMs` (default: the exit bound, AIM_FLUSH_TIMEOUT_MS
+   * or less for a short-lived process). Never rejects.
+   */
+  async flush(timeoutMs = this.exitBound()): Promise<void> {
     if (this.stopped || timeoutMs <= 0 || (!this.hasWork() && !this.running)) return;
     const deadline = Date.now() + timeoutMs;
     // Ref'd on purpose: during a flush at `beforeExit` this is what keeps the loop alive, and it
@@ -446,14 +449,18 @@ export class Reporter {
       if (this.flushedAtRevision === this.inventory.revision) return;
       this.flushedAtRevision = this.inventory.revision;
       if (!this.hasWork()) return;
-      const uptime = Date.now() - this.startedAt;
-      const t = this.settings.timings;
-      const bound = uptime < t.shortLivedMs ? Math.min(this.settings.flushTimeoutMs, t.shortFlushMs) : this.settings.flushTimeoutMs;
-      void this.flush(bound);
+      void this.flush(this.exitBound());
     } catch {
       // never into the app
     }
   };
+
+  /** How long to wait at exit: AIM_FLUSH_TIMEOUT_MS, or at most `shortFlushMs` for a short-lived process. */
+  private exitBound(): number {
+    const t = this.settings.timings;
+    const uptime = process.uptime() * 1000;
+    return uptime < t.shortLivedMs ? Math.min(this.settings.flushTimeoutMs, t.shortFlushMs) : this.settings.flushTimeoutMs;
+  }
 
   /** Writes what is unsent to the spool now, synchronously. Never throws. */
   spoolUnsent(): void {
