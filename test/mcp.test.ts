@@ -26,6 +26,7 @@ import {
   startWebSocketServer,
   type Run,
 } from '../fixtures/mcp/harness.js';
+import { bundleFixture } from '../fixtures/mcp/bundle.js';
 
 const major = nodeMajor();
 /** ESM modules are seen on Node with synchronous module hooks (22.22.3+, 24.11.1+). */
@@ -79,6 +80,8 @@ describe('stdio servers', () => {
     expect(server?.connectedAt).toMatch(/Z$/);
     const capability = mainInventory(run).capabilities.find((c) => c.id === 'mcp:tool_use');
     expect(capability?.evidence[0]?.details).toEqual({ server: 'mcp-servers/everything', tool: 'echo' });
+    const read = mainInventory(run).capabilities.find((c) => c.id === 'mcp:resource_read');
+    expect(read?.evidence[0]?.details).toEqual({ server: 'mcp-servers/everything', resource: 'demo://resource' });
     const text = allText(run);
     for (const secret of ['abc123secret', 'sk-live-0123456789abcdef', 'user:pw', 'pw@', 'key=1']) expect(text).not.toContain(secret);
   });
@@ -135,6 +138,18 @@ describe('stdio servers', () => {
     expect(servers.find((s) => s.name === 'secure-filesystem-server')?.toolsCalled).toEqual(['list_allowed_directories']);
     expect(servers.find((s) => s.name === 'mcp-servers/everything')?.toolsCalled).toEqual(['echo']);
     expect(new Set(servers.map((s) => s.key)).size).toBe(2);
+  });
+
+  it('a bundled client (SDK inlined by esbuild): the wire layer alone finds the server and its calls', async () => {
+    const bundled = await bundleFixture('v1-stdio.cjs', 'v1-stdio.bundle.cjs');
+    const run = await runFixture(bundled);
+    expectOk(run);
+    const [server, ...rest] = runtimeServers(mainInventory(run));
+    expect(rest).toEqual([]);
+    expect(server).toMatchObject({ name: 'mcp-servers/everything', serverInfo: { version: '2.0.0' }, transport: 'stdio', failed: false, toolsCalled: ['echo'] });
+    expect(server?.tools).toContain('echo');
+    expect(server?.clientLibrary).toBeUndefined();
+    expect(allText(run)).not.toContain('abc123secret');
   });
 
   it('two connections to the same server are one entry', async () => {
