@@ -32,3 +32,12 @@ describe('configuration', () => {
     expect(loadConfig({ AIM_LOG_LEVEL: 'silent', AIM_BASE_URL: 'http://127.0.0.1:9' }).url).toBe('http://127.0.0.1:9');
   });
 });
+
+describe('the README configuration table', () => {
+  it('documents every variable', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'));
+    for (const name of variableNames) expect(table, name).toContain(`\`${name}\``);
+  });
+});
