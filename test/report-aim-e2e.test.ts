@@ -8,10 +8,12 @@ import { newAgent, newKey, tempDir } from './helpers/collector.js';
 
 /**
  * End to end: real programs under `--import <repo>/dist/register.mjs` (the built agent, as users
- * run it), reporting to the collector on 127.0.0.1. Needs `npm run build` first.
+ * run it), reporting to the collector on 127.0.0.1. Needs `npm run build` first (AIM_TEST_DIST:
+ * another build directory).
  */
-const register = join(repoRoot, 'dist', 'register.mjs');
-const built = existsSync(register) && existsSync(join(repoRoot, 'dist', 'reporter.cjs'));
+const dist = process.env.AIM_TEST_DIST || join(repoRoot, 'dist');
+const register = join(dist, 'register.mjs');
+const built = existsSync(register) && existsSync(join(dist, 'reporter.cjs'));
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -78,7 +80,7 @@ describe.skipIf(!built)('AIM reporting end to end (dist/register.mjs)', () => {
 
   it('works through --require too', async () => {
     const { collector, run } = await setup();
-    const result = await run({ FIXTURE_STAY_MS: '100' }, ['--require', join(repoRoot, 'dist', 'register.cjs'), fixture('e2e-child.cjs')]);
+    const result = await run({ FIXTURE_STAY_MS: '100' }, ['--require', join(dist, 'register.cjs'), fixture('e2e-child.cjs')]);
     expect(result.stdout).toBe('child ok\n');
     expect(result.stderr).toBe('');
     expect(caps(collector)).toContain('file:write 201');
