@@ -56,7 +56,7 @@ export function emitCall(serverKey: string, method: string, name: string | undef
 export const sdkFollowedKeys = new Set<string>();
 
 /** MCP client packages, by the path segment their files live under. */
-const CLIENT_PACKAGES = ['@modelcontextprotocol/sdk', '@modelcontextprotocol/client', '@ai-sdk/mcp', '@langchain/mcp-adapters', 'mcp-client', 'fastmcp'];
+const CLIENT_PACKAGES = ['@modelcontextprotocol/sdk', '@modelcontextprotocol/client', '@ai-sdk/mcp', '@langchain/mcp-adapters'];
 
 const versions = new Map<string, string | undefined>();
 
