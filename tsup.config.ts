@@ -38,6 +38,13 @@ export default defineConfig([
     splitting: false,
   },
   {
+    // Runs on Node's loader thread, opt-in; imports nothing.
+    entry: { 'esm-loader': 'src/hooks/esm-loader.ts' },
+    format: ['esm'],
+    target: 'node20',
+    outExtension,
+  },
+  {
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     target: 'node20',

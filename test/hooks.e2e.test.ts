@@ -165,6 +165,16 @@ describe('processes and switches', () => {
     expectUsedAt(result, file, 'system:exec', 'EXEC');
   });
 
+  it('sees ES-module packages with sync hooks, or with the opt-in async loader, and never its own', async () => {
+    const file = fixture('core/esm-package.mjs');
+    const plain = (await runFixture(file)).inventories[0]!;
+    expect(plain.packages.map((p) => p.name)).toEqual(hasSyncHooks ? ['zod'] : []);
+    expect(plain.agent.visibility).toBe(hasSyncHooks ? 'full' : 'partial:esm-packages');
+    const withLoader = (await runFixture(file, { env: { AIM_ESM_LOADER: '1' } })).inventories[0]!;
+    expect(withLoader.packages.map((p) => p.name)).toEqual(['zod']);
+    expect(withLoader.agent.hookMode).toBe(hasSyncHooks ? 'sync' : 'async');
+  });
+
   it('warns once about a misspelt AIM_ variable and keeps the app untouched', async () => {
     const result = await runFixture(fixture('core/echo.cjs'), { env: { AIM_OUTPT: '/tmp/x' }, input: 'abc' });
     expect(result.stdout.toString()).toBe('abc');

@@ -3,7 +3,7 @@ import type { HookMode } from '../inventory/index.js';
 import { batchPatches, builtinLoaded, isLoaded, registerCatalogPatches, watchedBuiltins } from './builtins.js';
 import { subscribeNetworkChannels } from './channels.js';
 import { packageRows } from '../catalog/index.js';
-import { coverGetBuiltinModule, installRequireHook, installSyncResolveHook, scanRequireCache } from './modules.js';
+import { coverGetBuiltinModule, installAsyncLoader, installRequireHook, installSyncResolveHook, scanRequireCache } from './modules.js';
 
 export { whenBuiltinLoaded } from './builtins.js';
 export { callerOf, packageOfPath } from './caller.js';
@@ -22,10 +22,15 @@ const EAGER_WITHOUT_SYNC_HOOKS = new Set(['child_process', 'net', 'fs/promises']
  * Installs every hook, synchronously, before the app's first line. Returns how much it can see.
  * Extra hooks (MCP discovery) register through `whenBuiltinLoaded` before this runs.
  */
-export function installHooks(features: Features): HookSetup {
+export interface HookOptions {
+  /** file: URL of dist/esm-loader.mjs, when the user opted in to the async loader. */
+  asyncLoaderUrl?: string;
+}
+
+export function installHooks(features: Features, options: HookOptions = {}): HookSetup {
   let setup: HookSetup | undefined;
   batchPatches(() => {
-    setup = install(features);
+    setup = install(features, options);
   });
   return setup!;
 }
@@ -36,7 +41,7 @@ function scanLater(): void {
   process.on('exit', scanRequireCache);
 }
 
-function install(features: Features): HookSetup {
+function install(features: Features, options: HookOptions): HookSetup {
   registerCatalogPatches();
   coverGetBuiltinModule();
   subscribeNetworkChannels();
@@ -56,6 +61,9 @@ function install(features: Features): HookSetup {
   }
   scanRequireCache();
   scanLater();
+  if (options.asyncLoaderUrl && features.asyncModuleHooks && installAsyncLoader(options.asyncLoaderUrl)) {
+    return { hookMode: 'async', visibility: 'full' };
+  }
   return { hookMode: 'cjs-only', visibility: 'partial:esm-packages' };
 }
 export { redactArgs } from './mcp/redact.js';

@@ -4,6 +4,7 @@
  * the thread; this wires the stages together: hooks → observations → inference → inventory → sinks.
  */
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { installHooks, installMcpHooks } from '../hooks/index.js';
 
 import { infer } from '../inference/index.js';
@@ -26,7 +27,7 @@ export function start(activation: Activation): void {
   );
   setObserver((observation) => infer(observation, inventory));
   installMcpHooks();
-  const setup = installHooks(featuresOf());
+  const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl() });
   const preloadMs = Number(process.hrtime.bigint() - started) / 1e6;
   inventory.updateAgent({ ...setup, preloadMs: Math.round(preloadMs * 100) / 100 });
   Object.assign(agentRecord(), { inventory, activation });
@@ -36,6 +37,12 @@ export function start(activation: Activation): void {
     reportToAim: Boolean(process.env.AIM_API_KEY?.trim()),
     loadReporter: once(() => loadReporter(inventory)),
   });
+}
+
+/** AIM_ESM_LOADER=1: the async loader, opt-in because it costs about +120 ms where it is needed. */
+function asyncLoaderUrl(): string | undefined {
+  if (!/^(1|true|yes|on)$/i.test(process.env.AIM_ESM_LOADER?.trim() ?? '')) return undefined;
+  return pathToFileURL(join(__dirname, 'esm-loader.mjs')).href;
 }
 
 function loadReporter(inventory: Inventory): void {
