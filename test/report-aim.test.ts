@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startCollector, type Collector } from '../src/collector/index.js';
 import { createAimReporter, type DisposableAimReporter } from '../src/report/aim/entry.js';
+import { createUndiciTransport } from '../src/report/aim/http-undici.js';
 import { configFor, FAST, makeInventory, newAgent, newKey, server, sleep, tempDir, until, use } from './helpers/collector.js';
 
 /**
@@ -36,7 +37,7 @@ async function setup(
     AIM_SPOOL_DIR: opts.spoolDir ?? tempDir(),
   });
   const start = (timings: Record<string, number> = {}): DisposableAimReporter => {
-    const r = createAimReporter(inventory, config, { timings: { ...FAST, ...timings }, transport });
+    const r = createAimReporter(inventory, config, { timings: { ...FAST, ...timings }, ...(transport ? { transport } : {}) });
     cleanup.push(() => r.dispose());
     return r;
   };
@@ -45,12 +46,13 @@ async function setup(
 
 const routes = (c: Collector) => c.received().map((r) => `${r.method} ${r.route} ${r.status}`);
 
-// Both HTTP clients: undici (Node 22+) and Node's http (Node 20).
-let transport: 'undici' | 'node-http' = 'undici';
+// Both HTTP clients: Node's http (the default) and undici (kept in http-undici.ts).
+const transports = { 'node-http': undefined, undici: createUndiciTransport } as const;
+let transport: (typeof transports)[keyof typeof transports];
 
-describe.each(['undici', 'node-http'] as const)('AIM reporter (in process, %s)', (kind) => {
+describe.each(['node-http', 'undici'] as const)('AIM reporter (in process, %s)', (kind) => {
   beforeEach(() => {
-    transport = kind;
+    transport = transports[kind];
   });
 
   it('sends the startup batch: agent read, detections, one grant per capability, mcp-servers', async () => {
@@ -300,7 +302,7 @@ describe.each(['undici', 'node-http'] as const)('AIM reporter (in process, %s)',
     first.dispose();
     expect(collector.received()).toHaveLength(0);
     expect(readdirSync(spoolDir)).toHaveLength(1);
-    const second = createAimReporter(makeInventory(), config, { timings: FAST, transport });
+    const second = createAimReporter(makeInventory(), config, { timings: FAST, ...(transport ? { transport } : {}) });
     cleanup.push(() => second.dispose());
     await second.flush(3000);
     expect(collector.received().filter((r) => r.route === 'capabilities').map((r) => (r.body as { capabilityType: string }).capabilityType)).toEqual([
@@ -322,7 +324,7 @@ describe.each(['undici', 'node-http'] as const)('AIM reporter (in process, %s)',
     use(inventory, 'file:read');
     inventory.upsertServer(server('filesystem'));
     // A warning code is said once per process: each client gets its own route.
-    const route = kind === 'undici' ? 'mcp-servers' : 'detection';
+    const route = kind === 'node-http' ? 'mcp-servers' : 'detection';
     collector.setFault({ route, status: 422, body: { error: `bad key ${key}` } });
     start();
     await until(() => collector.received().some((r) => r.route === route));

@@ -5,6 +5,7 @@ import { keyMayTravel } from './keys.js';
 import { DEFAULT_TIMINGS, Reporter, type ReporterTimings } from './reporter.js';
 import { defaultSpoolDir, ledgerPath, spoolPath } from './spool.js';
 import type { Protocol } from './apikey.js';
+import type { Transport } from './http.js';
 
 /**
  * The AIM reporter's door (built to dist/reporter.cjs). The agent loads it only when AIM_API_KEY
@@ -32,8 +33,8 @@ export interface AimReporterOptions {
   timings?: Partial<ReporterTimings>;
   /** For tests: a protocol instead of the API-key client. */
   protocol?: () => Promise<Protocol>;
-  /** For tests: which HTTP client (default: undici on Node 22+, Node's http on Node 20). */
-  transport?: 'undici' | 'node-http';
+  /** For tests: another HTTP client (default: Node's http, see http.ts). */
+  transport?: (url: URL, apiKey: string, userAgent: string) => Transport;
 }
 
 const noop: DisposableAimReporter = {
@@ -103,14 +104,7 @@ export function createAimReporter(
       options.protocol ??
       (async () => {
         const { createApiKeyProtocol } = await import('./apikey.js');
-        const http = await import('./http.js');
-        const transport =
-          options.transport === 'undici'
-            ? http.createUndiciTransport(url, apiKey, userAgent)
-            : options.transport === 'node-http'
-              ? http.createNodeHttpTransport(url, apiKey, userAgent)
-              : undefined;
-        return createApiKeyProtocol(url, apiKey, userAgent, transport);
+        return createApiKeyProtocol(url, apiKey, userAgent, options.transport?.(url, apiKey, userAgent));
       }),
   });
   return {

@@ -1,18 +1,14 @@
-import Client from 'undici/lib/dispatcher/client.js';
-import buildConnector from 'undici/lib/core/connect.js';
-// `Client.prototype.request` is added by undici's index, which we do not load: call it directly.
-import apiRequest from 'undici/lib/api/api-request.js';
-
 /**
  * The HTTP client of the reporter (and of `aim doctor`): one origin, one request at a time,
  * loaded only when there is something to send. Its sockets never hold the process open, so an
  * app that is done exits; `beforeExit` then decides how long to wait. Errors carry a code, never
  * a header.
  *
- * undici's `Client` on Node 22 and later. On Node 20, undici's HTTP parser is WebAssembly whose
- * background compilation V8 11 finishes before the process may exit: measured here, +80 to
- * +270 ms on the exit of every short process that sent a report. There the client is Node's own
- * `http` (a C++ parser, nothing left to finish at exit).
+ * Node's own `http`/`https`, not undici. Measured here (5 requests to the collector, RSS after
+ * GC): undici +12 to +18 MiB and 20 ms, Node's http +2 MiB and 12 ms, on Node 20, 22 and 24.
+ * undici's HTTP parser is WebAssembly: its code alone breaks the +15 MiB budget, and on Node 20
+ * V8 finishes its background compilation before the process may exit (+80 to +270 ms on the exit
+ * of every short process that sent a report). The undici client is kept in http-undici.ts.
  */
 export interface HttpResult {
   status: number;
@@ -44,20 +40,17 @@ export interface Transport {
 }
 
 /** Bigger answers are not read: AIM's answers to us are a few hundred bytes. */
-const MAX_BODY = 64 * 1024;
+export const MAX_BODY = 64 * 1024;
 
 /**
  * `holdProcess`: for the CLI (`aim doctor`), where the request is the program and must keep the
  * process alive; the agent never sets it.
  */
 export function createTransport(base: URL, apiKey: string, userAgent: string, holdProcess = false): Transport {
-  const major = Number(process.versions.node.split('.')[0]);
-  return major >= 22
-    ? createUndiciTransport(base, apiKey, userAgent, holdProcess)
-    : createNodeHttpTransport(base, apiKey, userAgent, holdProcess);
+  return createNodeHttpTransport(base, apiKey, userAgent, holdProcess);
 }
 
-function requestHeaders(apiKey: string, userAgent: string, body: unknown): { headers: Record<string, string>; payload?: string } {
+export function requestHeaders(apiKey: string, userAgent: string, body: unknown): { headers: Record<string, string>; payload?: string } {
   const headers: Record<string, string> = {
     accept: 'application/json',
     'user-agent': userAgent,
@@ -71,7 +64,7 @@ function requestHeaders(apiKey: string, userAgent: string, body: unknown): { hea
 }
 
 /** Reads at most MAX_BODY bytes of JSON; a bigger or broken body is noted, never thrown. */
-async function readJson(stream: AsyncIterable<Buffer> & { destroy(): void }, result: HttpResult): Promise<HttpResult> {
+export async function readJson(stream: AsyncIterable<Buffer> & { destroy(): void }, result: HttpResult): Promise<HttpResult> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
@@ -93,7 +86,7 @@ async function readJson(stream: AsyncIterable<Buffer> & { destroy(): void }, res
   return result;
 }
 
-/** Node's own http/https client: for Node 20 (see above). */
+/** Node's own http/https client (see above). */
 export function createNodeHttpTransport(base: URL, apiKey: string, userAgent: string, holdProcess = false): Transport {
   const secure = base.protocol === 'https:';
   // Loaded at the first request, not before: the app may never have loaded http itself.
@@ -156,87 +149,7 @@ export function createNodeHttpTransport(base: URL, apiKey: string, userAgent: st
   };
 }
 
-/** undici's HTTP/1 client: for Node 22 and later. */
-export function createUndiciTransport(base: URL, apiKey: string, userAgent: string, holdProcess = false): Transport {
-  const origin = base.origin;
-  const prefix = base.pathname.replace(/\/+$/, '');
-  const connect = buildConnector({ timeout: 5000 });
-  let client: InstanceType<typeof Client> | undefined;
-
-  function getClient(): InstanceType<typeof Client> {
-    if (!client || client.closed || client.destroyed) {
-      client = new Client(origin, {
-        pipelining: 1,
-        keepAliveTimeout: 4000,
-        connect: holdProcess ? connect : unrefConnector(connect),
-      });
-    }
-    return client;
-  }
-
-  return {
-    async request(method, path, body, options) {
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, options.timeoutMs);
-      timer.unref();
-      const onAbort = (): void => controller.abort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        const { headers, payload } = requestHeaders(apiKey, userAgent, body);
-        const response = await apiRequest.call(getClient(), {
-          method,
-          path: prefix + path,
-          headers,
-          body: payload,
-          signal: controller.signal,
-          // Our own unref'd timer bounds the request: undici's would be ref'd timers below 1 s.
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        });
-        const result: HttpResult = { status: response.statusCode, headers: response.headers };
-        return await readJson(response.body as unknown as AsyncIterable<Buffer> & { destroy(): void }, result);
-      } catch (error) {
-        // A broken connection leaves the client in an unknown state: start a fresh one.
-        const failed = client;
-        client = undefined;
-        failed?.destroy().catch(() => {});
-        if (timedOut) throw new TransportError('TIMEOUT');
-        if (options.signal?.aborted) throw new TransportError('ABORTED');
-        throw new TransportError(errorCode(error));
-      } finally {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-      }
-    },
-    close() {
-      const c = client;
-      client = undefined;
-      c?.destroy().catch(() => {});
-    },
-  };
-}
-
-type Connector = ReturnType<typeof buildConnector>;
-
-/** Wraps undici's connector so that its sockets never hold the process open. */
-function unrefConnector(connect: Connector): Connector {
-  return (options, callback) => {
-    // undici's connector returns the socket (its type says void).
-    const socket = (connect as unknown as (o: typeof options, c: typeof callback) => unknown)(options, callback) as
-      | { unref?: () => void; ref?: unknown }
-      | undefined;
-    // undici refs a busy socket again only when `ref` exists.
-    socket?.unref?.();
-    if (socket) socket.ref = undefined;
-    return socket as unknown as void;
-  };
-}
-
-function errorCode(error: unknown): string {
+export function errorCode(error: unknown): string {
   if (error && typeof error === 'object') {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
