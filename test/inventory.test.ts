@@ -39,12 +39,17 @@ describe('the inventory', () => {
     expect(inv.snapshot().packages).toEqual([{ name: 'left-pad' }, { name: 'pg', version: '8.11.0' }]);
   });
 
-  it('merges MCP servers by key, keeping a confirmed connection confirmed', () => {
+  it('keeps one MCP server per key, and can drop one', () => {
     const inv = inventory();
     const base = { key: 'npx x', name: 'x', transport: 'stdio' as const, detectionMethod: 'sdk_runtime' as const, confidence: 90 };
-    inv.upsertServer({ ...base, failed: false, tools: ['a'] });
-    inv.upsertServer({ ...base, failed: true, tools: ['b'] });
-    expect(inv.snapshot().mcpServers).toEqual([{ ...base, failed: false, tools: ['a', 'b'] }]);
+    inv.upsertServer({ ...base, tools: ['a'] });
+    const revision = inv.revision;
+    inv.upsertServer({ ...base, tools: ['a'] });
+    expect(inv.revision).toBe(revision);
+    inv.upsertServer({ ...base, tools: ['a', 'b'] });
+    expect(inv.snapshot().mcpServers).toEqual([{ ...base, tools: ['a', 'b'] }]);
+    inv.removeServer('npx x');
+    expect(inv.snapshot().mcpServers).toEqual([]);
   });
 
   it('merges a process tree by capability, leaving launchers out', () => {

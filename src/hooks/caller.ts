@@ -61,7 +61,7 @@ export function packageOfPath(path: string): string | undefined {
 /**
  * Walks the frames from the caller down: Node internals are skipped, except module loading (the
  * CJS loader reads every module through the public fs), which is not use; our own frames are not
- * use; the first other frame says who. The location is the first application frame, if any.
+ * use unless code of the program's runs above them; the first other frame says who. The location is the first application frame, if any.
  * `internalIsApp`: a stack of nothing but Node's frames counts as the app's (network channels).
  */
 export function callerOf(skip: Function, internalIsApp = false): Caller | undefined {
@@ -74,9 +74,13 @@ export function callerOf(skip: Function, internalIsApp = false): Caller | undefi
       if (file.startsWith('node:internal/modules/')) return who ? { who } : undefined;
       continue;
     }
-    if (file.startsWith(ownDirectory)) return undefined;
     const pkg = packageOfPath(file.replace(/\\/g, '/'));
-    if (pkg && ownPackages.has(pkg)) return undefined;
+    if (file.startsWith(ownDirectory) || (pkg && ownPackages.has(pkg))) {
+      // aim's own call (the reporter, a sink), unless our frame only passes a call through
+      // (a patched MCP client method calling the library, which then spawns): then keep looking.
+      if (!who) return undefined;
+      continue;
+    }
     if (pkg) {
       who ??= pkg;
       continue;

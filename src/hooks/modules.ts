@@ -3,6 +3,7 @@ import { observe } from '../observations/index.js';
 import { builtinLoaded, copyOwnProperties } from './builtins.js';
 import { packageOfPath } from './caller.js';
 import { internalError } from './health.js';
+import { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './mcp/index.js';
 
 /**
  * Which modules the program loads. With synchronous module hooks one pass-through resolve hook
@@ -60,6 +61,7 @@ export function installSyncResolveHook(): void {
     resolve(specifier, context, nextResolve) {
       const result = nextResolve(specifier, context);
       try {
+        mcpModuleResolved(result.url);
         moduleResolved(result.url);
       } catch (error) {
         internalError(error);
@@ -103,8 +105,10 @@ export function coverGetBuiltinModule(): void {
 export function installRequireHook(names: string[]): void {
   // Loaded only here: on Node with sync hooks it costs nothing.
   const { Hook } = require('require-in-the-middle') as typeof import('require-in-the-middle');
-  new Hook(names, { internals: false }, (exports, name, basedir) => {
+  const mcpModules = new Set(MCP_CLIENT_MODULES);
+  new Hook([...names, ...MCP_CLIENT_MODULES], { internals: false }, (exports, name, basedir) => {
     try {
+      if (mcpModules.has(name)) return mcpModuleRequired(exports, name, basedir) as typeof exports;
       if (basedir) packageFile(`${basedir.replace(/\\/g, '/')}/`);
       else builtinLoaded(name);
     } catch (error) {

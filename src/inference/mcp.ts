@@ -31,11 +31,28 @@ export function inferMcp(observation: Observation, inventory: Inventory, now: st
 
 function applyServer({ server }: McpServerSeen, inventory: Inventory): void {
   const servers = serversOf(inventory);
+  // A library that connected is known by its servers: its "only loaded" entry says nothing more.
+  if (server.detectionMethod === 'sdk_import' && hasRuntimeServerOf(servers, server.clientLibrary?.name)) return;
+  if (server.detectionMethod === 'sdk_runtime') dropImportEntries(servers, inventory, server.clientLibrary?.name);
   const known = servers.get(server.key);
   const merged = known ? merge(known, server) : { ...definedOnly(server) };
   merged.name = merged.serverInfo?.name ?? known?.name ?? server.name;
   servers.set(server.key, merged);
   inventory.upsertServer({ ...merged });
+}
+
+function hasRuntimeServerOf(servers: Map<string, McpServer>, library: string | undefined): boolean {
+  return library !== undefined && [...servers.values()].some((s) => s.detectionMethod === 'sdk_runtime' && s.clientLibrary?.name === library);
+}
+
+function dropImportEntries(servers: Map<string, McpServer>, inventory: Inventory, library: string | undefined): void {
+  if (library === undefined) return;
+  for (const [key, s] of servers) {
+    if (s.detectionMethod === 'sdk_import' && s.clientLibrary?.name === library) {
+      servers.delete(key);
+      inventory.removeServer(key);
+    }
+  }
 }
 
 function merge(known: McpServer, next: McpServer): McpServer {

@@ -66,13 +66,16 @@ export class Inventory {
     return this.packages.has(name);
   }
 
-  /** Adds or merges an MCP server, keyed by its launch command or URL. */
+  /** Sets an MCP server, keyed by its launch command or URL (inference merges what it knows). */
   upsertServer(server: McpServer): void {
     const known = this.servers.get(server.key);
-    const merged = known ? mergeServer(known, server) : server;
-    if (known && JSON.stringify(known) === JSON.stringify(merged)) return;
-    this.servers.set(server.key, merged);
+    if (known && JSON.stringify(known) === JSON.stringify(server)) return;
+    this.servers.set(server.key, server);
     this.changed();
+  }
+
+  removeServer(key: string): void {
+    if (this.servers.delete(key)) this.changed();
   }
 
   /** Marks a fact about the agent itself (hook mode, visibility, errors). */
@@ -119,25 +122,6 @@ export class Inventory {
       }
     }
   }
-}
-
-function mergeServer(known: McpServer, next: McpServer): McpServer {
-  const merged: McpServer = { ...known, ...stripUndefined(next) };
-  if (known.tools || next.tools) merged.tools = union(known.tools, next.tools);
-  if (known.toolsCalled || next.toolsCalled) merged.toolsCalled = union(known.toolsCalled, next.toolsCalled);
-  // A connection that once succeeded stays a confirmed server.
-  if (known.failed === false || next.failed === false) merged.failed = false;
-  merged.confidence = Math.max(known.confidence, next.confidence);
-  if (known.connectedAt) merged.connectedAt = known.connectedAt;
-  return merged;
-}
-
-function union(a: string[] = [], b: string[] = []): string[] {
-  return [...new Set([...a, ...b])];
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Code-point order: `localeCompare` would load ICU collation data (about 13 ms) on first use. */

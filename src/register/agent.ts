@@ -26,7 +26,7 @@ export function start(activation: Activation): void {
     packageVersion,
   );
   setObserver((observation) => infer(observation, inventory));
-  installMcpHooks();
+  installMcpHooks({ externalModuleHooks: true });
   const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl() });
   const preloadMs = Number(process.hrtime.bigint() - started) / 1e6;
   inventory.updateAgent({ ...setup, preloadMs: Math.round(preloadMs * 100) / 100 });
