@@ -193,11 +193,15 @@ function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
  * `fs.exists` have `util.promisify.custom`, `fs.read` and `dns.lookup` Node's internal promisify
  * arguments; without them `promisify(exec)` changes shape.
  */
-export function copyOwnProperties(from: Function, to: Function): void {
+export function copyOwnProperties(from: object, to: object): void {
   for (const key of Reflect.ownKeys(from)) {
     if (key === 'prototype' || key === 'caller' || key === 'arguments') continue;
     const descriptor = Object.getOwnPropertyDescriptor(from, key);
-    if (descriptor) Object.defineProperty(to, key, descriptor);
+    try {
+      if (descriptor) Object.defineProperty(to, key, descriptor);
+    } catch {
+      // Not configurable on the wrapper: the rest still carries over.
+    }
   }
   Object.setPrototypeOf(to, Object.getPrototypeOf(from));
 }

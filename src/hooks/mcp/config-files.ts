@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { McpTransport } from '../../inventory/index.js';
-import { CONFIDENCE, emitServer, internalError } from './emit.js';
+import { CONFIDENCE, emitServer, internalError, type LaunchFacts } from './emit.js';
 import { httpKey, stdioKey } from './naming.js';
 import { cleanUrl, redactArgs, redactCommand } from './redact.js';
 
@@ -61,18 +61,9 @@ export function scanConfigFiles(): void {
   }
 }
 
-interface DeclaredServer {
-  key: string;
-  name: string;
-  transport: McpTransport;
-  command?: string;
-  args?: string[];
-  cwd?: string;
-  url?: string;
-}
 
 /** The servers a config declares (`{"mcpServers": {name: {command,args} | {url,type}}}`). */
-export function serversInConfig(text: string): DeclaredServer[] {
+export function serversInConfig(text: string): LaunchFacts[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -81,7 +72,7 @@ export function serversInConfig(text: string): DeclaredServer[] {
   }
   const table = (parsed as { mcpServers?: unknown } | null)?.mcpServers;
   if (!table || typeof table !== 'object') return [];
-  const out: DeclaredServer[] = [];
+  const out: LaunchFacts[] = [];
   for (const [label, value] of Object.entries(table as Record<string, unknown>).slice(0, 100)) {
     const entry = value as { command?: unknown; args?: unknown; cwd?: unknown; url?: unknown; type?: unknown } | null;
     if (!entry || typeof entry !== 'object') continue;

@@ -2,9 +2,10 @@
  * The MCP hooks' one way out: observations on the bus, plus the little shared state the two
  * layers need (which keys the SDK layer already follows, which client library a stack shows).
  */
-import { readFileSync } from 'node:fs';
 import { observe } from '../../observations/index.js';
-import { debug } from '../../platform/index.js';
+import { packageVersion } from '../../platform/index.js';
+import { copyOwnProperties } from '../builtins.js';
+import { health, internalError } from '../health.js';
 import type { McpServer, McpTransport } from '../../inventory/index.js';
 
 /** Confidence per kind of evidence; the README documents these numbers. */
@@ -24,6 +25,9 @@ export const CONFIDENCE = {
   /** The SDK reported a completed connect(). */
   sdkConnected: 100,
 } as const;
+
+/** How a server was reached: what both the config files and the client transports can say. */
+export type LaunchFacts = Pick<McpServer, 'key' | 'name' | 'transport' | 'command' | 'args' | 'cwd' | 'url'>;
 
 export function now(): string {
   return new Date().toISOString();
@@ -57,22 +61,6 @@ export const sdkFollowedKeys = new Set<string>();
 
 /** MCP client packages, by the path segment their files live under. */
 const CLIENT_PACKAGES = ['@modelcontextprotocol/sdk', '@modelcontextprotocol/client', '@ai-sdk/mcp', '@langchain/mcp-adapters'];
-
-const versions = new Map<string, string | undefined>();
-
-/** The version in `<dir>/package.json`, read once per directory. */
-export function packageVersion(dir: string): string | undefined {
-  if (versions.has(dir)) return versions.get(dir);
-  let version: string | undefined;
-  try {
-    const parsed = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { version?: unknown };
-    if (typeof parsed.version === 'string') version = parsed.version.slice(0, 40);
-  } catch {
-    version = undefined;
-  }
-  versions.set(dir, version);
-  return version;
-}
 
 /** The MCP client library whose frame appears in a stack (name + version), if any. */
 export function clientLibraryInStack(stack: string | undefined): { name: string; version?: string } | undefined {
@@ -116,32 +104,9 @@ export function captureStack(): string | undefined {
   }
 }
 
-let errors = 0;
-/** Counts an internal error; after a few the MCP hooks go quiet. */
-export function internalError(error: unknown): void {
-  errors++;
-  try {
-    debug('AIM-M900', `mcp hook error: ${error instanceof Error ? error.message : String(error)}`);
-  } catch {
-    // the logger itself failed: nothing left to tell.
-  }
-}
+// One circuit breaker, one property copier and one version reader for every hook.
+export { copyOwnProperties, internalError, packageVersion };
 
 export function inert(): boolean {
-  return errors >= 10;
-}
-
-/** Copies every own property (symbols included) so a wrapper keeps the original's shape. */
-export function copyOwnProperties(from: object, to: object): void {
-  for (const key of Reflect.ownKeys(from)) {
-    if (key === 'length' || key === 'name' || key === 'prototype') continue;
-    const descriptor = Object.getOwnPropertyDescriptor(from, key);
-    if (descriptor) {
-      try {
-        Object.defineProperty(to, key, descriptor);
-      } catch {
-        // non-configurable on the target: keep going.
-      }
-    }
-  }
+  return health.inert;
 }

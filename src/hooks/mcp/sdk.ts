@@ -16,7 +16,7 @@ import Module, { createRequire } from 'node:module';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { McpTransport } from '../../inventory/index.js';
 import { featuresOf } from '../../platform/index.js';
-import { CONFIDENCE, copyOwnProperties, emitCall, emitServer, internalError, now, packageVersion, sdkFollowedKeys } from './emit.js';
+import { CONFIDENCE, copyOwnProperties, emitCall, emitServer, internalError, now, packageVersion, sdkFollowedKeys, type LaunchFacts } from './emit.js';
 import { callNameOf, toolNamesOf } from './jsonrpc.js';
 import { httpKey, nameFromCommand, nameFromUrl, stdioKey } from './naming.js';
 import { redactArgs, redactCommand } from './redact.js';
@@ -303,7 +303,7 @@ export function patchClientClass(Client: unknown, library: string, version: stri
   }
 }
 
-function announce(client: ClientLike, facts: ServerFactsBase, clientLibrary: { name: string; version?: string }, connected: boolean): void {
+function announce(client: ClientLike, facts: LaunchFacts, clientLibrary: { name: string; version?: string }, connected: boolean): void {
   try {
     let info = followed.get(client as object);
     if (!info) {
@@ -366,18 +366,9 @@ function onRequest(client: ClientLike, message: unknown, result: unknown, client
   }
 }
 
-interface ServerFactsBase {
-  key: string;
-  name: string;
-  transport: McpTransport;
-  command?: string;
-  args?: string[];
-  cwd?: string;
-  url?: string;
-}
 
 /** Key, name and launch facts of a client transport object (stdio, Streamable HTTP, SSE, WebSocket). */
-export function transportFacts(transport: unknown): ServerFactsBase | undefined {
+export function transportFacts(transport: unknown): LaunchFacts | undefined {
   if (!transport || typeof transport !== 'object') return undefined;
   const params = readProp(transport, '_serverParams') as { command?: unknown; args?: unknown; cwd?: unknown } | undefined;
   if (params && typeof params.command === 'string') {
