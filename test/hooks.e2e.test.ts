@@ -3,7 +3,9 @@
  * on the Node binary in AIM_TEST_NODE. Every capability must be found as `used`, at the app's own
  * line, and nothing else of the program may change.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { capability, fixture, hasSyncHooks, modes, nodeVersion, runFixture, type RunResult } from './helpers/agent-run.js';
 
@@ -173,6 +175,30 @@ describe('processes and switches', () => {
     const withLoader = (await runFixture(file, { env: { AIM_ESM_LOADER: '1' } })).inventories[0]!;
     expect(withLoader.packages.map((p) => p.name)).toEqual(['zod']);
     expect(withLoader.agent.hookMode).toBe(hasSyncHooks ? 'sync' : 'async');
+  });
+
+  it('sees builtins reached through process.getBuiltinModule', async () => {
+    const file = fixture('core/builtin-module.mjs');
+    expectUsedAt(await runFixture(file), file, 'system:exec', 'EXEC');
+  });
+
+  it.runIf(nodeVersion[0] >= 23 || (nodeVersion[0] === 22 && nodeVersion[1] >= 13))('reads node:sqlite statements as db:read and db:write', async () => {
+    const file = fixture('core/sqlite.mjs');
+    const result = await runFixture(file, { nodeArgs: ['--no-warnings'] });
+    expectUsedAt(result, file, 'db:write', 'WRITE');
+    expectUsedAt(result, file, 'db:read', 'READ');
+  });
+
+  it('marks npm as a launcher; the script it starts is the program', async () => {
+    const dir = fixture('core/npm-app');
+    const npmCli = join(execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim(), 'npm/bin/npm-cli.js');
+    const result = await runFixture(npmCli, { mode: 'node-options', args: ['start', '--silent'], cwd: dir });
+    expect(result.code).toBe(0);
+    const npm = result.inventories.find((i) => i.process.launcher === 'npm');
+    const app = result.inventories.find((i) => i.process.entry === `${dir}/app.cjs`);
+    expect(npm).toBeDefined();
+    expect(app?.process.launcher).toBeUndefined();
+    expect(capability(app, 'file:read')?.strength).toBe('used');
   });
 
   it('warns once about a misspelt AIM_ variable and keeps the app untouched', async () => {
