@@ -3,6 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startCollector, type Collector } from '../src/collector/index.js';
 import { createAimReporter, type DisposableAimReporter } from '../src/report/aim/entry.js';
 import { createUndiciTransport } from '../src/report/aim/http-undici.js';
+import { retryAfterMs } from '../src/report/aim/http.js';
+import { keyMayTravel } from '../src/report/aim/keys.js';
+import { readAgentView } from '../src/report/aim/schemas.js';
 import { configFor, FAST, makeInventory, newAgent, newKey, server, sleep, tempDir, until, use } from './helpers/collector.js';
 
 /**
@@ -331,5 +334,41 @@ describe.each(['node-http', 'undici'] as const)('AIM reporter (in process, %s)',
     await sleep(200);
     expect(writes.join('')).toContain(`AIM-R005-${route}`);
     expect(writes.join('')).not.toContain(key);
+  });
+});
+
+describe('AIM reporter helpers', () => {
+  it('lets the key travel only over https or to loopback', () => {
+    expect(keyMayTravel(new URL('https://aim.example.com'))).toBe(true);
+    expect(keyMayTravel(new URL('http://127.0.0.1:8080'))).toBe(true);
+    expect(keyMayTravel(new URL('http://localhost:8080'))).toBe(true);
+    expect(keyMayTravel(new URL('http://[::1]:8080'))).toBe(true);
+    expect(keyMayTravel(new URL('http://aim.example.com'))).toBe(false);
+    expect(keyMayTravel(new URL('http://10.0.0.5'))).toBe(false);
+    expect(keyMayTravel(new URL('http://127.0.0.1.nip.io'))).toBe(false);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    expect(retryAfterMs({ 'retry-after': '3' }, now)).toBe(3000);
+    expect(retryAfterMs({ 'retry-after': 'Wed, 25 Nov 2026 12:00:10 GMT' }, now)).toBe(10_000);
+    expect(retryAfterMs({ 'retry-after': 'soon' }, now)).toBeUndefined();
+    expect(retryAfterMs({}, now)).toBeUndefined();
+  });
+
+  it('reads the agent from either capability shape, and revoked rows', () => {
+    expect(
+      readAgentView({
+        success: true,
+        agent: {
+          id: 'a',
+          name: 'n',
+          talks_to: ['fs'],
+          capabilities: ['api:call', { capabilityType: 'file:read' }, { capabilityType: 'system:exec', revokedAt: '2026-01-01T00:00:00Z' }, 7],
+        },
+      }),
+    ).toEqual({ id: 'a', name: 'n', granted: ['api:call', 'file:read'], revoked: ['system:exec'], talksTo: ['fs'] });
+    expect(readAgentView('<html>')).toBeUndefined();
+    expect(readAgentView({ agent: {} })).toBeUndefined();
   });
 });

@@ -131,6 +131,8 @@ export class Reporter {
    */
   async flush(timeoutMs = this.exitBound()): Promise<void> {
     if (this.stopped || timeoutMs <= 0 || (!this.hasWork() && !this.running)) return;
+    // One bounded wait per inventory revision: `beforeExit` after this flush does not start another.
+    this.flushedAtRevision = this.inventory.revision;
     const deadline = Date.now() + timeoutMs;
     // Ref'd on purpose: during a flush at `beforeExit` this is what keeps the loop alive, and it
     // bounds how long.
