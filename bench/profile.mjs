@@ -3,7 +3,7 @@
 //  1. what it loads before the app runs (process.moduleLoadList diff: Node internals and builtins, plus
 //     the CJS files in require.cache), and
 //  2. a --cpu-prof of the app under the agent, self time summed per script and per function.
-// usage: node bench/profile.mjs [--node BIN] [--app hello.mjs] [--agent aim|min|otel|dd|sentry] [--aim DIR] [--env K=V]... [--top N]
+// usage: node bench/profile.mjs [--node BIN] [--app hello.mjs] [--agent aim|aim-require|aim-alt|min|otel|dd|sentry] [--aim DIR] [--aim-alt DIR] [--env K=V]... [--top N]
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -20,7 +20,7 @@ for (let i = 0; i < args.length; i++) {
 }
 const agent = AGENTS.find((a) => a.id === opt.agent)
 if (!agent) throw new Error(`unknown agent ${opt.agent}`)
-const flags = (app) => agent.flags(app, { benchDir, aimDist: opt.aim })
+const flags = (app) => agent.flags(app, { benchDir, aimDist: resolve(opt.aim), aimAlt: opt['aim-alt'] && resolve(opt['aim-alt']) }) || []
 const env = cleanEnv({ ...(agent.env || {}), ...opt.env })
 const run = (f, app, extra = []) => spawnSync(opt.node, [...extra, ...f, join('apps', app)], { cwd: benchDir, env, encoding: 'utf8', maxBuffer: 256 << 20 })
 

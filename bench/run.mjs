@@ -2,7 +2,7 @@
 // npm run bench [-- options]: what the aim preload costs next to plain node and other preload agents.
 // Method and options: bench/README.md. Progress goes to stderr; the table to stdout (or JSON with --json).
 import { spawnSync, execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync, statSync, readdirSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync, readdirSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,9 +23,11 @@ function usage () {
   --quick              ~3 min: 3 rounds, 2e5 hot calls, current Node only (unless --node)
   --node LIST          current | all | 20,22,24 | 22.14.0 | /path/to/node (default: all; quick: current)
   --rounds N           paired rounds per figure (default 8; quick 3)
-  --agents LIST        plain,empty,aim,aim-require,min,otel,dd,sentry (default: all; quick: no 'empty')
+  --agents LIST        plain,empty,noop-sync,aim,aim-require,aim-alt,min,otel,dd,sentry
+                       (default: all; quick: without the controls 'empty' and 'noop-sync')
   --only LIST          phases: ${PHASES.join(',')} (default: all)
   --aim DIR            aim's built dist/ (default: <repo>/dist; built with tsup if missing)
+  --aim-alt DIR        a second aim build measured side by side (row 'aim-alt'), e.g. a candidate fix
   --hot-n N            calls per variant in the hot-path A/B (default 1e6; quick 2e5)
   --json               print the results as JSON on stdout (the table then goes to stderr)
   --out DIR            where <date>.md/.svg/.json go (default bench/results); --no-write to skip
@@ -45,6 +47,7 @@ function parseArgs (argv) {
     else if (a === '--agents') o.agents = next().split(',')
     else if (a === '--only') o.only = next().split(',')
     else if (a === '--aim') o.aim = resolve(next())
+    else if (a === '--aim-alt') o.aimAlt = resolve(next())
     else if (a === '--hot-n') o.hotN = Number(next())
     else if (a === '--out') o.out = resolve(next())
     else if (a === '--no-write') o.write = false
@@ -56,7 +59,7 @@ function parseArgs (argv) {
   o.rounds ??= o.quick ? 3 : 8
   o.hotN ??= o.quick ? 2e5 : 1e6
   o.hotRounds = o.quick ? 1 : 2
-  o.agents ??= AGENTS.map((a) => a.id).filter((id) => !(o.quick && id === 'empty'))
+  o.agents ??= AGENTS.map((a) => a.id).filter((id) => !(o.quick && id === 'empty') && !(o.quick && id === 'noop-sync') && (id !== 'aim-alt' || o.aimAlt))
   if (!o.agents.includes('plain')) o.agents.unshift('plain')
   o.seed ??= Date.now() % 1e9
   return o
@@ -113,7 +116,14 @@ function ensureAim (o) {
   if (!o.aim && existsSync(join(repoDir, 'src')) && newestMtime(join(repoDir, 'src')) > statSync(join(dist, 'register.mjs')).mtimeMs) {
     log('warning: src/ is newer than dist/; run npm run build to bench the current code')
   }
-  return dist
+  if (o.aim) return dist
+  // Bench a snapshot, so a rebuild of dist/ during the run cannot break or mix the measurements.
+  // Under bench/, its externals (require-in-the-middle, import-in-the-middle) resolve from bench/node_modules.
+  const snap = join(benchDir, '.work', 'aim-dist')
+  rmSync(snap, { recursive: true, force: true })
+  cpSync(dist, snap, { recursive: true })
+  if (!aimDistOk(snap)) throw new Error(`copying ${dist} to ${snap} failed`)
+  return snap
 }
 
 function ensureGenerated (n = 1000) {
@@ -147,7 +157,8 @@ async function main () {
   log(`Node: ${nodes.map((n) => `${n.version}${n.sync ? ' (sync hooks)' : ''}`).join(', ')} · agents: ${o.agents.join(', ')} · ${o.rounds} rounds · seed ${o.seed}`)
 
   const rand = prng(o.seed)
-  const bench = new Bench({ benchDir, aimDist, agents: o.agents, rand, progress, quick: o.quick })
+  if (o.aimAlt && !aimDistOk(o.aimAlt)) throw new Error(`--aim-alt ${o.aimAlt}: register.{mjs,cjs} missing`)
+  const bench = new Bench({ benchDir, aimDist, aimAlt: o.aimAlt, agents: o.agents, rand, progress, quick: o.quick })
   const servers = { up: await startFakeAim(), slow: await startFakeAim({ delayMs: 2000 }), down: await closedPort() }
   const waitMs = 2000
 

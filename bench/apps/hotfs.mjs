@@ -24,9 +24,14 @@ function ab (a, b) {
   }
   return { app, orig }
 }
+// wrapped: is the binding still not the original? (before any call, and after the timed calls)
+const wrappedBefore = { statSync: statSync !== P.statSync, existsSync: existsSync !== P.existsSync }
+const statRes = ab(appStat, origStat)
+const existsRes = ab(appExists, origExists)
 const out = {
+  wrappedBefore,
   patched: { statSync: statSync !== P.statSync, existsSync: existsSync !== P.existsSync },
-  statSync: ab(appStat, origStat),
-  existsSync: ab(appExists, origExists)
+  statSync: statRes,
+  existsSync: existsRes
 }
 console.log(`hotfs ${JSON.stringify(out)}`)

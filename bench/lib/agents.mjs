@@ -15,11 +15,12 @@ export const BASE_ENV = {
 
 /**
  * id, label, control (not an "agent" in rankings), flags(app, ctx) -> string[] | null (null: not run).
- * ctx = { benchDir, aimDist, node }
+ * ctx = { benchDir, aimDist, aimAlt, node }
  */
 export const AGENTS = [
   { id: 'plain', label: 'plain node', control: true, flags: () => [] },
   { id: 'empty', label: 'empty --import', control: true, flags: (app, c) => ['--import', './preloads/empty.mjs'] },
+  { id: 'noop-sync', label: 'no-op sync hooks', control: true, flags: (app, c) => c.node?.sync ? ['--import', './preloads/noop-sync.mjs'] : null },
   {
     id: 'aim',
     label: 'aim (--import)',
@@ -29,6 +30,12 @@ export const AGENTS = [
     id: 'aim-require',
     label: 'aim (--require)',
     flags: (app, c) => c.aimDist && app.endsWith('.cjs') ? ['--require', join(c.aimDist, 'register.cjs')] : null
+  },
+  {
+    // --aim-alt DIR: a second aim build (e.g. a candidate fix) measured side by side with the first
+    id: 'aim-alt',
+    label: 'aim (alt build)',
+    flags: (app, c) => c.aimAlt ? ['--import', join(c.aimAlt, 'register.mjs')] : null
   },
   { id: 'min', label: 'RITM+IITM bare', flags: () => ['--import', './preloads/min-register.mjs'] },
   {

@@ -47,7 +47,8 @@ export function analyzeNode (raw) {
           origNs: median(runs.flatMap((r) => r[fn].orig)),
           slowerPct: summary(ratios.map((x) => (x - 1) * 100)),
           crossProcessPct: (appNs / plainApp[fn] - 1) * 100,
-          patched: runs.some((r) => r.patched[fn])
+          patched: runs.some((r) => r.patched[fn]),
+          wrappedBefore: runs.some((r) => r.wrappedBefore?.[fn])
         }
       }
       s.hot[app][agent] = o
@@ -125,7 +126,7 @@ export function budget (s) {
 /** "aim ahead of every other agent" checks, by median, with the runner-up and the noise. */
 export function ranking (s) {
   const out = []
-  const others = (obj) => Object.keys(obj || {}).filter((a) => !['plain', 'empty', 'aim', 'aim-require'].includes(a))
+  const others = (obj) => Object.keys(obj || {}).filter((a) => !['plain', 'empty', 'noop-sync', 'aim', 'aim-require', 'aim-alt'].includes(a))
   const cmp = (name, obj, get, fmt, lowerBetter = true) => {
     if (!obj?.aim) return
     const mine = get(obj.aim)
@@ -141,7 +142,7 @@ export function ranking (s) {
   const agents = new Set(Object.values(s.hot).flatMap((o) => Object.keys(o)))
   if (agents.has('aim')) {
     const mine = hotWorst(s, 'aim')
-    const rivals = [...agents].filter((a) => !['plain', 'empty', 'aim', 'aim-require'].includes(a)).map((a) => ({ a, w: hotWorst(s, a) })).filter((x) => x.w).sort((x, y) => x.w.pct.median - y.w.pct.median)
+    const rivals = [...agents].filter((a) => !['plain', 'empty', 'noop-sync', 'aim', 'aim-require', 'aim-alt'].includes(a)).map((a) => ({ a, w: hotWorst(s, a) })).filter((x) => x.w).sort((x, y) => x.w.pct.median - y.w.pct.median)
     if (rivals.length && mine) {
       const best = rivals[0]
       const tol = Math.max(mine.pct.iqr, best.w.pct.iqr, 0.5)

@@ -28,9 +28,10 @@ export function cleanEnv (extra = {}) {
 }
 
 export class Bench {
-  constructor ({ benchDir, aimDist, agents, rand, progress, quick }) {
+  constructor ({ benchDir, aimDist, aimAlt, agents, rand, progress, quick }) {
     this.benchDir = benchDir
     this.aimDist = aimDist
+    this.aimAlt = aimAlt
     this.agents = AGENTS.filter((a) => agents.includes(a.id))
     this.rand = rand
     this.progress = progress
@@ -41,7 +42,7 @@ export class Bench {
   }
 
   flagsFor (agent, app, node) {
-    return agent.flags(app, { benchDir: this.benchDir, aimDist: this.aimDist, node })
+    return agent.flags(app, { benchDir: this.benchDir, aimDist: this.aimDist, aimAlt: this.aimAlt, node })
   }
 
   /** Agents (not plain) that run this app on this node. */

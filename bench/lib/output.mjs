@@ -122,11 +122,11 @@ export function markdownReport (all, meta, svgName) {
     for (const [app, byAgent] of Object.entries(s.hot)) {
       for (const fn of ['statSync', 'existsSync']) {
         for (const [id, h] of Object.entries(byAgent).sort((x, y) => order.indexOf(x[0]) - order.indexOf(y[0]))) {
-          hotRows.push([`${app} ${fn}`, label(id), `${f0(h[fn].appNs)}`, `${f0(h[fn].origNs)}`, `${sign(h[fn].slowerPct.median, 2)} ±${(h[fn].slowerPct.iqr / 2).toFixed(2)}`, sign(h[fn].crossProcessPct, 1), h[fn].patched ? 'yes' : 'no'])
+          hotRows.push([`${app} ${fn}`, label(id), `${f0(h[fn].appNs)}`, `${f0(h[fn].origNs)}`, `${sign(h[fn].slowerPct.median, 2)} ±${(h[fn].slowerPct.iqr / 2).toFixed(2)}`, sign(h[fn].crossProcessPct, 1), `${h[fn].wrappedBefore ? 'yes' : 'no'} / ${h[fn].patched ? 'yes' : 'no'}`])
         }
       }
     }
-    if (hotRows.length) md.push('<details><summary>hot path detail</summary>', '', mdTable(['call', 'agent', 'ns/call (app binding)', 'ns/call (original)', '% slower, in-process A/B', '% vs plain process', 'wrapped'], hotRows), '', '</details>', '')
+    if (hotRows.length) md.push('<details><summary>hot path detail</summary>', '', mdTable(['call', 'agent', 'ns/call (app binding)', 'ns/call (original)', '% slower, in-process A/B', '% vs plain process', 'wrapped: before first use / after'], hotRows), '', '</details>', '')
     if (s.reporter) {
       md.push(`RSS with the reporter loaded (typical-wait.mjs, key set, local fake AIM up): plain ${f0(s.reporter.plainRss.median)} MiB, aim ${f0(s.reporter.rss.median)} MiB, added ${sign(s.reporter.rssAdded.median)} ${pm(s.reporter.rssAdded.iqr)} MiB; requests the fake AIM saw per run: ${s.reporter.requests} (${Object.entries(s.reporter.routes || {}).map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'}).`, '')
     }
@@ -141,7 +141,7 @@ export function markdownReport (all, meta, svgName) {
   return md.join('\n')
 }
 
-const COLORS = { aim: '#1b9e77', 'aim-require': '#66c2a5', empty: '#bbbbbb', min: '#7570b3', otel: '#d95f02', dd: '#e7298a', sentry: '#e6ab02' }
+const COLORS = { aim: '#1b9e77', 'aim-require': '#66c2a5', 'aim-alt': '#a6d854', empty: '#bbbbbb', 'noop-sync': '#888888', min: '#7570b3', otel: '#d95f02', dd: '#e7298a', sentry: '#e6ab02' }
 
 /** Grouped bars: startup ratio to plain node per agent, per Node version; one panel per app; log scale. */
 export function svgChart (all, meta) {
