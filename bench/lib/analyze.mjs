@@ -116,7 +116,7 @@ export function budget (s) {
   }
   for (const k of ['AIM slow (2 s answers)', 'AIM down']) {
     const a = s.exit[`aim typical.mjs, ${k}`]
-    add(`exit lag, ${k}: bounded flush`, a ? a.lag.median : null, '≤ 1000 ms', 'ms', a ? a.lag.median <= 1000 : null, a?.lag.iqr)
+    add(`exit lag, ${k}: bounded flush`, a ? a.lag.median : null, '≤ 1000 ms', 'msabs', a ? a.lag.median <= 1000 : null, a?.lag.iqr)
   }
   const stdoutOk = ['hello.cjs', 'hello.mjs', 'typical.cjs', 'typical.mjs'].every((app) => s.startup[app]?.aim?.stdoutSame !== false)
   if (s.startup['hello.mjs']?.aim) lines.push({ name: 'stdout untouched (same bytes as plain node)', value: stdoutOk ? 1 : 0, limit: 'identical', fmt: 'bool', pass: stdoutOk })

@@ -12,6 +12,7 @@ export function fmtValue (v, fmt) {
   if (v === null || v === undefined || Number.isNaN(v)) return 'n/a'
   switch (fmt) {
     case 'ms': return `${sign(v)} ms`
+    case 'msabs': return `${v.toFixed(0)} ms`
     case 'us': return `${sign(v)} µs`
     case 'x': return `×${v.toFixed(2)}`
     case 'pct': return `${sign(v, 2)} %`
@@ -26,6 +27,7 @@ const noiseFmt = (iqr, fmt) => {
   return fmt === 'x' ? `±${h.toFixed(2)}` : fmt === 'pct' ? `±${h.toFixed(2)}` : `±${h.toFixed(1)}`
 }
 
+const hasAim = (s) => [s.startup, s.modules, s.hot].some((o) => Object.values(o || {}).some((x) => x.aim)) || Boolean(s.reporter) || Object.keys(s.exit || {}).length > 0
 const nodeTitle = (s) => `Node ${s.node.version} (${s.node.sync ? 'sync module hooks' : 'no sync module hooks'})`
 
 /** Rows: agent -> cells, for the main per-node table. */
@@ -78,9 +80,9 @@ export function terminalReport (all, meta) {
   out.push('Cells: median ±IQR/2 over paired runs. hello: added ms over plain; typical: ratio to plain; per module: added µs per module (in-process); hot fs: % slower than the original fs function (A/B in one process); RSS: added MiB.')
   for (const s of all) {
     out.push('', nodeTitle(s), textTable(MAIN_HEAD, mainRows(s)))
-    if (Object.keys(s.startup).length || Object.keys(s.exit).length) {
-      const b = budgetRows(s)
-      if (b.length && s.startup['hello.mjs']?.aim) out.push('', textTable(['budget (aim)', 'measured', 'limit', ''], b))
+    if (hasAim(s)) {
+      const b = budgetRows(s).filter((r) => r[3] !== 'n/a')
+      if (b.length) out.push('', textTable(['budget (aim)', 'measured', 'limit', ''], b))
       const r = rankRows(s)
       if (r.length) out.push('', textTable(['aim vs the cheapest other agent', 'aim', 'best other', 'ahead'], r))
     }
@@ -112,7 +114,7 @@ export function markdownReport (all, meta, svgName) {
   if (svgName) md.push(`![startup ratios](${svgName})`, '')
   for (const s of all) {
     md.push(`## ${nodeTitle(s)}`, '', mdTable(MAIN_HEAD, mainRows(s)), '')
-    if (s.startup['hello.mjs']?.aim) {
+    if (hasAim(s)) {
       md.push(mdTable(['budget (aim)', 'measured', 'limit', 'result'], budgetRows(s), ['---', '---:', '---', '---']), '')
       const r = rankRows(s)
       if (r.length) md.push(mdTable(['aim vs the cheapest other agent', 'aim', 'best other', 'ahead'], r, ['---', '---:', '---:', '---']), '')
