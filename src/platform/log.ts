@@ -5,7 +5,8 @@
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
 const LEVELS: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
-const said = new Set<string>();
+/** Shared by every bundle of ours in the process (agent.cjs, reporter.cjs): each code once per process. */
+const said: Set<string> = ((globalThis as { [key: symbol]: Set<string> | undefined })[Symbol.for('aim.log.said')] ??= new Set());
 
 function threshold(): number {
   const raw = (process.env.AIM_LOG_LEVEL ?? '').toLowerCase();

@@ -45,20 +45,25 @@ function asyncLoaderUrl(): string | undefined {
   return pathToFileURL(join(__dirname, 'esm-loader.mjs')).href;
 }
 
-function loadReporter(inventory: Inventory): void {
+function loadReporter(inventory: Inventory): ReturnType<typeof import('../report/lazy.js').startReporting> {
   try {
     const reporter = require(join(__dirname, 'reporter.cjs')) as typeof import('../report/lazy.js');
-    reporter.startReporting(inventory);
+    return reporter.startReporting(inventory);
   } catch {
     warn('AIM-R000', 'the AIM reporter could not be loaded; reporting is off for this process.');
+    return undefined;
   }
 }
 
-function once(fn: () => void): () => void {
+/** Runs `fn` the first time; later calls get the same result. */
+function once<T>(fn: () => T): () => T {
   let done = false;
+  let result: T;
   return () => {
-    if (done) return;
-    done = true;
-    fn();
+    if (!done) {
+      done = true;
+      result = fn();
+    }
+    return result;
   };
 }

@@ -4,9 +4,10 @@
  */
 import { loadConfig } from '../config/index.js';
 import type { Inventory } from '../inventory/index.js';
-import { startAimReporter } from './aim/entry.js';
+import { startAimReporter, type AimReporter } from './aim/entry.js';
 
-export function startReporting(inventory: Inventory): void {
+export function startReporting(inventory: Inventory): AimReporter | undefined {
   const config = loadConfig();
-  if (config.reportingAllowed && config.apiKey) startAimReporter(inventory, config);
+  if (config.reportingAllowed && config.apiKey) return startAimReporter(inventory, config);
+  return undefined;
 }
