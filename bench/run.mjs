@@ -20,7 +20,7 @@ const PHASES = ['startup', 'modules', 'hot', 'memory', 'exit']
 
 function usage () {
   return `usage: npm run bench -- [options]
-  --quick              ~3 min: 3 rounds, 2e5 hot calls, current Node only (unless --node)
+  --quick              < 3 min: 3 rounds, 1e5 hot calls, current Node only (unless --node)
   --node LIST          current | all | 20,22,24 | 22.14.0 | /path/to/node (default: all; quick: current)
   --rounds N           paired rounds per figure (default 8; quick 3)
   --agents LIST        plain,empty,noop-sync,aim,aim-require,aim-alt,min,otel,dd,sentry
@@ -57,8 +57,10 @@ function parseArgs (argv) {
   }
   o.node ??= o.quick ? 'current' : 'all'
   o.rounds ??= o.quick ? 3 : 8
-  o.hotN ??= o.quick ? 2e5 : 1e6
-  o.hotRounds = o.quick ? 1 : 2
+  o.hotN ??= o.quick ? 1e5 : 1e6
+  o.hotRounds = 1
+  o.hotBatches = o.quick ? 20 : 40
+  o.memRounds = o.quick ? 2 : Math.max(3, Math.ceil(o.rounds / 2))
   o.agents ??= AGENTS.map((a) => a.id).filter((id) => !(o.quick && id === 'empty') && !(o.quick && id === 'noop-sync') && (id !== 'aim-alt' || o.aimAlt))
   if (!o.agents.includes('plain')) o.agents.unshift('plain')
   o.seed ??= Date.now() % 1e9
@@ -169,19 +171,20 @@ async function main () {
     if (o.only.includes('startup')) total += o.rounds * 2 * ['hello.cjs', 'hello.mjs', 'typical.cjs', 'typical.mjs'].reduce((t, a) => t + n(a), 0)
     if (o.only.includes('modules')) total += o.rounds * 2 * (n('loadmany.cjs', false) + n('loadmany.mjs', false))
     if (o.only.includes('hot')) total += o.hotRounds * (2 + n('hotfs.cjs', false) + n('hotfs.mjs', false))
-    if (o.only.includes('memory') && aimDist) total += o.rounds * 2
+    if (o.only.includes('memory') && aimDist) total += o.memRounds * 2
     if (o.only.includes('exit') && aimDist) total += o.rounds * 7
   }
   progress.start(total)
 
   const raws = []
   for (const node of nodes) {
-    const raw = { node }
-    if (o.only.includes('startup')) raw.startup = await bench.startup(node, ['hello.cjs', 'hello.mjs', 'typical.cjs', 'typical.mjs'], o.rounds)
-    if (o.only.includes('modules')) raw.modules = await bench.modules(node, o.rounds)
-    if (o.only.includes('hot')) raw.hot = await bench.hot(node, o.hotRounds, { HOT_N: String(o.hotN), HOT_BATCHES: '40' })
-    if (o.only.includes('memory') && aimDist) raw.reporter = await bench.reporter(node, o.rounds, servers.up, waitMs)
-    if (o.only.includes('exit') && aimDist) raw.exit = await bench.exit(node, o.rounds, servers)
+    const raw = { node, seconds: {} }
+    const phase = async (name, fn) => { const t = Date.now(); raw[name] = await fn(); raw.seconds[name] = Math.round((Date.now() - t) / 1000) }
+    if (o.only.includes('startup')) await phase('startup', () => bench.startup(node, ['hello.cjs', 'hello.mjs', 'typical.cjs', 'typical.mjs'], o.rounds))
+    if (o.only.includes('modules')) await phase('modules', () => bench.modules(node, o.rounds))
+    if (o.only.includes('hot')) await phase('hot', () => bench.hot(node, o.hotRounds, { HOT_N: String(o.hotN), HOT_BATCHES: String(o.hotBatches) }))
+    if (o.only.includes('memory') && aimDist) await phase('reporter', () => bench.reporter(node, o.memRounds, servers.up, waitMs))
+    if (o.only.includes('exit') && aimDist) await phase('exit', () => bench.exit(node, o.rounds, servers))
     raws.push(raw)
   }
   progress.end()
