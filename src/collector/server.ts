@@ -10,6 +10,7 @@ import {
   firstIssue,
   grantCapabilityRequest,
 } from '../report/aim/schemas.js';
+import { authenticate, createMcpServer, registerAgent, registerCapability, type Enforcement } from './signed.js';
 import { CollectorState, DEMO_AGENT, DEMO_KEY, isUuid, type AgentState, type SeedAgent, type SeedKey } from './state.js';
 
 /**
@@ -38,9 +39,27 @@ export interface CollectorOptions {
   hideRevoked?: boolean;
   /** One line per request; default stderr. */
   log?: (line: string) => void;
+  /**
+   * Which generation of AIM this collector plays (aim-protocol.md section 0): `api-key` (default)
+   * or `signed` (registration with the key, every sdk-api call signed; see signed.ts).
+   */
+  protocol?: 'api-key' | 'signed';
+  /** Signed generation: the org's enforcement mode for `capabilities/register` (strict: 202 pending). */
+  enforcement?: Enforcement;
+  /** The server's clock minus the real one, in ms (tests of clock-skew correction). */
+  clockOffsetMs?: number;
 }
 
-export type RouteName = 'agent' | 'detection' | 'capabilities' | 'mcp-servers' | 'capability-requests' | 'other';
+export type RouteName =
+  | 'agent'
+  | 'detection'
+  | 'capabilities'
+  | 'mcp-servers'
+  | 'capability-requests'
+  /** Signed generation: `POST /api/v1/agents` and `POST .../capabilities/register`. */
+  | 'registration'
+  | 'register'
+  | 'other';
 
 export interface Fault {
   /** Which route: a RouteName or `*`. */
@@ -70,7 +89,7 @@ export interface Received {
   agentId?: string;
   status: number | 'reset' | 'hang';
   /** How the key came: never the key itself. */
-  auth: 'x-api-key' | 'bearer' | 'none';
+  auth: 'x-api-key' | 'bearer' | 'signature' | 'none';
   /** Label of the key that matched, if any. */
   key?: string;
   headers: Record<string, string>;
@@ -87,6 +106,9 @@ export interface Collector {
   clearFaults(): void;
   revoke(agentId: string, capabilityType: string): boolean;
   state: CollectorState;
+  /** Signed generation: switch the enforcement mode of `capabilities/register`. */
+  setEnforcement(mode: Enforcement): void;
+  setClockOffset(ms: number): void;
 }
 
 const SDK = '/api/v1/sdk-api';
@@ -103,11 +125,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const received: Received[] = [];
   const faults: Fault[] = [];
+  const signed = options.protocol === 'signed';
+  let enforcement: Enforcement = options.enforcement ?? 'monitoring';
+  let clockOffsetMs = options.clockOffsetMs ?? 0;
   const buckets = new Map<string, number[]>();
   const sockets = new Set<Socket>();
   let seq = 0;
 
-  if (options.store) replay(options.store, state);
+  if (options.store) replay(options.store, state, new Map([...keys.values()].map((k) => [k.label, k.org])));
 
   function record(entry: Received): void {
     received.push(entry);
@@ -149,7 +174,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (path.startsWith('/__aim/')) return control(req.method ?? 'GET', path, text, res);
     if (path === '/health' || path === '/api/v1/status') return send(res, 200, { status: 'healthy', service: 'aim collector' });
 
-    const { route, param } = routeOf(req.method ?? 'GET', path);
+    const { route, param } = path === '/api/v1/agents' && req.method === 'POST' ? { route: 'registration' as const, param: undefined } : routeOf(req.method ?? 'GET', path);
     const entry: Received = {
       seq: ++seq,
       at: new Date().toISOString(),
@@ -204,16 +229,38 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}, line?: string): void => {
       entry.status = status;
       record(entry);
+      if (clockOffsetMs) headers = { date: new Date(Date.now() + clockOffsetMs).toUTCString(), ...headers };
       send(res, status, body, headers);
       const who = entry.agentId ? state.agents.get(entry.agentId.toLowerCase())?.name ?? entry.agentId : '-';
       log(`aim collector: ${status} ${entry.method} ${route} ${who}${line ? `  ${line}` : ''}`);
     };
 
+    if (signed && route === 'registration') {
+      // MemberOrAPIKeyMiddleware: X-API-Key (X-AIM-API-Key is not read).
+      const given = req.headers['x-api-key'];
+      entry.auth = typeof given === 'string' ? 'x-api-key' : 'none';
+      const holder = typeof given === 'string' ? keys.get(given) : undefined;
+      if (!holder) return answer(401, { error: typeof given === 'string' ? 'Invalid API key' : 'No authentication token provided' });
+      entry.key = holder.label;
+      const a = registerAgent(state, holder.org, entry.body);
+      if (a.status === 201) entry.agentId = (a.body as { id: string }).id;
+      return answer(a.status, a.body, {}, a.line);
+    }
     if (!path.startsWith(SDK + '/')) return answer(404, { error: `Cannot ${entry.method} ${path}` });
+
+    let owner: { org: string; label: string } | undefined;
+    let signer: AgentState | undefined;
+    if (signed) {
+      const auth = authenticate(state, { method: entry.method, target: req.url ?? path, body: text, headers: req.headers }, param, Date.now() + clockOffsetMs);
+      if (!auth.ok) return answer(auth.answer.status, auth.answer.body, {}, auth.answer.line);
+      signer = auth.agent;
+      entry.auth = 'signature';
+      owner = { org: signer.org, label: `org-${signer.org}` };
+    }
 
     // APIKeyMiddleware: `Authorization: Bearer <key>` first, then `X-API-Key`.
     let key: string | undefined;
-    const authorization = req.headers.authorization;
+    const authorization = signer ? undefined : req.headers.authorization;
     if (authorization) {
       const [scheme, token] = authorization.split(' ');
       if (scheme === 'Bearer' && token !== undefined) {
@@ -225,25 +272,27 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         }
       }
     }
-    if (key === undefined && typeof req.headers['x-api-key'] === 'string') {
+    if (!signer && key === undefined && typeof req.headers['x-api-key'] === 'string') {
       entry.auth = 'x-api-key';
       key = req.headers['x-api-key'];
     }
-    if (!key) return answer(401, { error: 'No API key provided' });
-    const owner = keys.get(key);
-    if (!owner) return answer(401, { error: 'Invalid API key' });
-    entry.key = owner.label;
+    if (!signer) {
+      if (!key) return answer(401, { error: 'No API key provided' });
+      owner = keys.get(key);
+      if (!owner) return answer(401, { error: 'Invalid API key' });
+    }
+    entry.key = owner!.label;
 
     if (rateLimit > 0) {
       const now = Date.now();
-      const bucket = (buckets.get(owner.label) ?? []).filter((t) => now - t < 60_000);
+      const bucket = (buckets.get(owner!.label) ?? []).filter((t) => now - t < 60_000);
       if (bucket.length >= rateLimit) {
-        buckets.set(owner.label, bucket);
+        buckets.set(owner!.label, bucket);
         const retry = Math.max(1, Math.ceil((bucket[0]! + 60_000 - now) / 1000));
         return answer(429, { error: 'Rate limit exceeded. Please try again later.' }, { 'retry-after': String(retry) });
       }
       bucket.push(now);
-      buckets.set(owner.label, bucket);
+      buckets.set(owner!.label, bucket);
     }
 
     const body = entry.body;
@@ -257,9 +306,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         if (isUuid(identifier)) {
           agent = agentFor(identifier);
           if (!agent) return answer(404, { error: 'Agent not found' });
-          if (agent.org !== owner.org) return answer(403, { error: 'Agent does not belong to your organization' });
+          if (agent.org !== owner!.org) return answer(403, { error: 'Agent does not belong to your organization' });
         } else {
-          agent = state.byName(owner.org, identifier);
+          agent = state.byName(owner!.org, identifier);
           if (!agent) {
             return answer(404, { error: 'Agent not found', message: `No agent found with name '${identifier}' in your organization` });
           }
@@ -273,7 +322,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         const parsed = z.safeParse(detectionReportRequest, body);
         if (!parsed.success) return answer(400, { error: firstIssue(parsed.error) });
         const agent = agentFor(param!);
-        if (!agent || agent.org !== owner.org) return answer(500, { error: 'agent not found or unauthorized' });
+        if (!agent || agent.org !== owner!.org) return answer(500, { error: 'agent not found or unauthorized' });
         const now = Date.now();
         const newMCPs: string[] = [];
         const existingMCPs: string[] = [];
@@ -323,14 +372,23 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         const cap = state.grant(agent, type, parsed.data.scope ?? {});
         return answer(201, cap, {}, `granted ${type}`);
       }
+      case 'register': {
+        if (!signer) return answer(404, { error: `Cannot ${entry.method} ${path}` });
+        const a = registerCapability(state, signer, body, enforcement);
+        return answer(a.status, a.body, {}, a.line);
+      }
       case 'mcp-servers': {
+        if (signer) {
+          const a = createMcpServer(signer, body);
+          return answer(a.status, a.body, {}, a.line);
+        }
         if (!isUuid(param ?? '')) return answer(400, { error: 'Invalid agent ID' });
         if (body === undefined || typeof body !== 'object') return answer(400, { error: 'Invalid request body' });
         const parsed = z.safeParse(addMcpServersRequest, body);
         if (!parsed.success) return answer(400, { error: firstIssue(parsed.error) });
         const agent = agentFor(param!);
         if (!agent) return answer(404, { error: 'Agent not found' });
-        if (agent.org !== owner.org) return answer(403, { error: 'Access denied' });
+        if (agent.org !== owner!.org) return answer(403, { error: 'Access denied' });
         const added: string[] = [];
         for (const id of parsed.data.mcp_server_ids) {
           if (!agent.talksTo.includes(id)) {
@@ -403,6 +461,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       }
       return send(res, ok ? 200 : 404, { revoked: ok });
     }
+    if (path === '/__aim/enforcement' && method === 'POST') {
+      enforcement = body.mode === 'strict' ? 'strict' : 'monitoring';
+      return send(res, 200, { enforcement });
+    }
+    if (path === '/__aim/clock' && method === 'POST') {
+      clockOffsetMs = Number(body.offsetMs) || 0;
+      return send(res, 200, { clockOffsetMs });
+    }
     if (path === '/__aim/agents' && method === 'GET') {
       return send(res, 200, [...state.agents.values()].map((a) => agentJson(a)));
     }
@@ -426,6 +492,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       faults.length = 0;
     },
     revoke: (agentId, type) => state.revoke(agentId, type),
+    setEnforcement: (mode) => {
+      enforcement = mode;
+    },
+    setClockOffset: (ms) => {
+      clockOffsetMs = ms;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -442,6 +514,7 @@ function routeOf(method: string, path: string): { route: RouteName; param?: stri
   if (method !== 'POST') return { route: 'other', param };
   if (rest === 'detection/report') return { route: 'detection', param };
   if (rest === 'capabilities') return { route: 'capabilities', param };
+  if (rest === 'capabilities/register') return { route: 'register', param };
   if (rest === 'mcp-servers') return { route: 'mcp-servers', param };
   if (rest === 'capability-requests') return { route: 'capability-requests', param };
   return { route: 'other', param };
@@ -455,9 +528,9 @@ function agentJson(agent: AgentState, hideRevoked = false): Record<string, unkno
     display_name: agent.name,
     description: '',
     agent_type: 'ai_agent',
-    status: 'verified',
+    status: agent.status ?? 'verified',
     version: '',
-    public_key: null,
+    public_key: agent.publicKey ?? null,
     trust_score: 0.75,
     verified_at: agent.createdAt,
     created_at: agent.createdAt,
@@ -470,7 +543,7 @@ function agentJson(agent: AgentState, hideRevoked = false): Record<string, unkno
   };
 }
 
-function replay(file: string, state: CollectorState): void {
+function replay(file: string, state: CollectorState, orgOfKey = new Map<string, string>()): void {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -486,8 +559,27 @@ function replay(file: string, state: CollectorState): void {
         continue;
       }
       if (typeof entry.status !== 'number' || entry.status >= 300 || entry.fault || !entry.agentId) continue;
-      const agent = state.agents.get(entry.agentId.toLowerCase());
       const body = entry.body as Record<string, unknown> | undefined;
+      if (entry.route === 'registration' && body && typeof body.name === 'string' && typeof body.publicKey === 'string') {
+        const caps = Array.isArray(body.capabilities) ? body.capabilities.filter((c): c is string => typeof c === 'string') : [];
+        const org = orgOfKey.get(entry.key ?? '') ?? 'default';
+        const added = state.addAgent({ id: entry.agentId, name: body.name, org, capabilities: caps, publicKey: body.publicKey });
+        added.status = 'pending';
+        continue;
+      }
+      if (entry.route === 'register' && body && typeof body.capabilityType === 'string') {
+        const agent = state.agents.get(entry.agentId.toLowerCase());
+        const type = body.capabilityType;
+        if (!agent) continue;
+        if (entry.status === 202) agent.capabilityRequests.push({ type, status: 'pending' });
+        else {
+          const held = agent.capabilities.find((c) => c.capabilityType === type);
+          if (held) delete held.revokedAt;
+          else state.grant(agent, type, {});
+        }
+        continue;
+      }
+      const agent = state.agents.get(entry.agentId.toLowerCase());
       if (!agent || !body) continue;
       if (entry.route === 'capabilities' && typeof body.capabilityType === 'string') {
         if (!agent.capabilities.some((c) => c.capabilityType === body.capabilityType)) {

@@ -11,6 +11,8 @@ export interface SeedAgent {
   org?: string;
   /** Capability types already granted; `!type` means granted then revoked by an administrator. */
   capabilities?: string[];
+  /** Signed generation: a registered public key (std base64). */
+  publicKey?: string;
 }
 
 export interface SeedKey {
@@ -42,6 +44,9 @@ export interface AgentState {
   /** Last significant detection per `mcpServer|detectionMethod`, epoch ms. */
   significant: Map<string, number>;
   capabilityRequests: { type: string; status: string }[];
+  /** Signed generation: the registered Ed25519 public key (std base64) and the agent's status. */
+  publicKey?: string;
+  status?: string;
 }
 
 /** The built-in demo agent and key: `aim collector` and `npm run demo` work with no setup. */
@@ -67,6 +72,7 @@ export class CollectorState {
       significant: new Map(),
       capabilityRequests: [],
     };
+    if (seed.publicKey) agent.publicKey = seed.publicKey;
     this.agents.set(agent.id, agent);
     for (const c of seed.capabilities ?? []) {
       const revoked = c.startsWith('!');

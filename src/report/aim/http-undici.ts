@@ -40,6 +40,7 @@ export function createUndiciTransport(base: URL, apiKey: string, userAgent: stri
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const { headers, payload } = requestHeaders(apiKey, userAgent, body);
+        if (options.sign) Object.assign(headers, options.sign(prefix + path, payload));
         const response = await apiRequest.call(getClient(), {
           method,
           path: prefix + path,

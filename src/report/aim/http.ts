@@ -32,6 +32,11 @@ export class TransportError extends Error {
 export interface RequestOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Extra headers computed from the exact request target (prefix + path + query) and body bytes
+   * of this very request: the signed generation signs here, so every retry is signed anew.
+   */
+  sign?: (target: string, payload: string | undefined) => Record<string, string>;
 }
 
 export interface Transport {
@@ -54,8 +59,9 @@ export function requestHeaders(apiKey: string, userAgent: string, body: unknown)
   const headers: Record<string, string> = {
     accept: 'application/json',
     'user-agent': userAgent,
-    'x-api-key': apiKey,
   };
+  // No key (the signed generation): no X-API-Key header at all.
+  if (apiKey) headers['x-api-key'] = apiKey;
   if (body === undefined) return { headers };
   const payload = JSON.stringify(body);
   headers['content-type'] = 'application/json';
@@ -99,6 +105,7 @@ export function createNodeHttpTransport(base: URL, apiKey: string, userAgent: st
     request(method, path, body, options) {
       return new Promise<HttpResult>((resolve, reject) => {
         const { headers, payload } = requestHeaders(apiKey, userAgent, body);
+        if (options.sign) Object.assign(headers, options.sign(prefix + path, payload));
         agent ??= new (mod().Agent)({ keepAlive: true, maxSockets: 1, keepAliveMsecs: 1000 });
         let settled = false;
         const finish = (error: TransportError | undefined, result?: HttpResult): void => {
