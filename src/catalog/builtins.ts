@@ -44,7 +44,7 @@ export function possibleCapabilities(row: BuiltinRow): CapabilityId[] {
 }
 
 /** The capability of one call, from its arguments. */
-export function capabilityOfCall(row: BuiltinRow, args: readonly unknown[]): CapabilityId {
+export function capabilityOfCall(row: BuiltinRow, args: ArrayLike<unknown>): CapabilityId {
   const rule = row.capability;
   if (typeof rule === 'string') return rule;
   const value = args[rule.arg];

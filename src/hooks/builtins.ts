@@ -165,7 +165,7 @@ function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
     }
   };
 
-  const record = (args: unknown[]): void => {
+  const record = (args: ArrayLike<unknown>): void => {
     const caller = callerOf(wrapper);
     if (!caller) return; // Node loading modules, or aim itself: never use, never retires.
     const capability = capabilityOfCall(row, args);
@@ -174,15 +174,17 @@ function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
     if (shownByApp.size === possible.length || ++counted >= MAX_COUNTED_CALLS) retire();
   };
 
-  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+  // `arguments`, not rest parameters: V8 forwards it without building an array, so a caller that
+  // kept this wrapper pays one flag check after retirement.
+  const wrapper = function (this: unknown): unknown {
     if (!retired && !health.inert) {
       try {
-        record(args);
+        record(arguments);
       } catch (error) {
         internalError(error);
       }
     }
-    return Reflect.apply(original, this, args);
+    return Reflect.apply(original, this, arguments);
   };
   copyOwnProperties(original, wrapper);
   target[key] = wrapper;
