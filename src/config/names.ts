@@ -16,6 +16,11 @@ export const variableNames: readonly string[] = [
   'AIM_REPORT_POTENTIAL',
   'AIM_FLUSH_TIMEOUT_MS',
   'AIM_SPOOL_DIR',
+  'AIM_PROTOCOL',
+  'AIM_AGENT_NAME',
+  'AIM_CREDENTIALS_FILE',
+  'AIM_PRIVATE_KEY',
+  'AIM_CAPABILITIES',
 ];
 
 /** One did-you-mean warning per unknown AIM_* variable. */

@@ -98,6 +98,39 @@ export const settings = {
     default: '',
     description: 'Where reports unsent at exit wait for the next run of the agent (default `<tmpdir>/aim-spool-<uid>`).',
   }),
+  protocol: setting({
+    env: 'AIM_PROTOCOL',
+    schema: z.enum(['auto', 'signed', 'api-key']),
+    default: 'auto' as const,
+    description:
+      "Which generation of AIM's protocol: `signed` (current AIM: the key registers the agent, every call is signed), `api-key` (older AIM), or `auto` (asks once, remembers).",
+  }),
+  agentName: setting({
+    env: 'AIM_AGENT_NAME',
+    schema: z.string().check(z.minLength(1), z.maxLength(255)),
+    default: '',
+    description: "Signed generation: the name to register the agent under (default: the app's package.json name, else the entry file's name).",
+  }),
+  credentialsFile: setting({
+    env: 'AIM_CREDENTIALS_FILE',
+    schema: z.string().check(z.minLength(1)),
+    default: '',
+    description: "Signed generation: the agent's credentials file, mode 0600 (default `<config dir>/aim/agents/<name>-<server>.json`).",
+  }),
+  privateKey: setting({
+    env: 'AIM_PRIVATE_KEY',
+    schema: z.string().check(z.regex(/^[A-Za-z0-9+/=\s]{40,200}$/)),
+    default: '',
+    description: "Signed generation: the agent's Ed25519 private key (base64), with AIM_AGENT_ID as its UUID, instead of a credentials file.",
+    sensitive: true,
+    onInvalid: 'disable-reporting',
+  }),
+  capabilities: setting({
+    env: 'AIM_CAPABILITIES',
+    schema: z.enum(['grant', 'request', 'off']),
+    default: 'grant' as const,
+    description: 'What aim does with capabilities AIM does not list yet: `grant` them, file capability `request`s for an administrator, or `off` (MCP servers only).',
+  }),
 } satisfies Record<string, Setting<unknown>>;
 
 export type Settings = typeof settings;

@@ -1,8 +1,10 @@
 import * as z from 'zod/mini';
 import { createTransport, retryAfterMs, TransportError, type HttpResult, type Transport } from './http.js';
 import type { PendingCapability, PendingDetection, PendingServer } from './payload.js';
+import { capabilityReason } from './reason.js';
 import {
   addMcpServersRequest,
+  capabilityRequestRequest,
   detectionReportRequest,
   firstIssue,
   grantCapabilityRequest,
@@ -17,14 +19,16 @@ import {
  * The reporter's scheduling, retry and diffing do not depend on this generation.
  */
 export type Outcome =
-  | { kind: 'ok'; agent?: AgentView }
+  /** `pending`: AIM holds it for an administrator's approval (202; the signed generation's strict mode). */
+  | { kind: 'ok'; agent?: AgentView; pending?: boolean }
   /** The server already has it: record and never send again. */
   | { kind: 'duplicate' }
   /** The server refuses this body: log once, drop the item. */
   | { kind: 'drop'; status: number; reason: string }
   /** The key is refused: stop reporting for this process. */
-  | { kind: 'auth'; status: number }
-  | { kind: 'unknown-agent'; status: number }
+  /** `message`: the generation's own words for the warning (what is wrong, how to fix it). */
+  | { kind: 'auth'; status: number; message?: string; serverSays?: string }
+  | { kind: 'unknown-agent'; status: number; message?: string }
   /** Try again later. `countsAsTry` is false when the server could not be reached at all. */
   | { kind: 'retry'; status?: number; code?: string; retryAfterMs?: number; countsAsTry: boolean };
 
@@ -33,6 +37,10 @@ export interface Protocol {
   reportDetections(agentId: string, detections: PendingDetection[], opts: SendOptions): Promise<Outcome>;
   grantCapability(agentId: string, capability: PendingCapability, opts: SendOptions): Promise<Outcome>;
   addMcpServers(agentId: string, servers: PendingServer[], opts: SendOptions): Promise<Outcome>;
+  /** AIM_CAPABILITIES=request: file a capability request instead of granting. */
+  requestCapability?(agentId: string, capability: PendingCapability, opts: SendOptions): Promise<Outcome>;
+  /** True when detection/report is how AIM learns the servers (signed generation): no mcp-servers call. */
+  readonly serversViaDetections?: boolean;
   close(): void;
 }
 
@@ -123,6 +131,17 @@ export function createApiKeyProtocol(url: URL, apiKey: string, userAgent: string
         return common(r);
       });
     },
+    requestCapability(agentId, capability, opts) {
+      const body = { capability_type: capability.id, reason: capabilityReason(capability) };
+      const invalid = check(capabilityRequestRequest, body);
+      if (invalid) return Promise.resolve(invalid);
+      return send('POST', `${agentPath(agentId)}/capability-requests`, body, opts, (r) => {
+        if (r.status === 200 || r.status === 201) return { kind: 'ok', pending: true };
+        // Already granted, or a request already pending.
+        if (r.status === 409) return { kind: 'duplicate' };
+        return common(r);
+      });
+    },
     close() {
       http.close();
     },
@@ -130,8 +149,8 @@ export function createApiKeyProtocol(url: URL, apiKey: string, userAgent: string
 }
 
 /** The status codes every route shares (section 3.12). */
-function common(r: HttpResult): Outcome {
-  if (r.status === 401 || r.status === 403) return { kind: 'auth', status: r.status };
+export function common(r: HttpResult): Outcome {
+  if (r.status === 401 || r.status === 403) return { kind: 'auth', status: r.status, serverSays: errorText(r) };
   if (r.status === 404) return { kind: 'unknown-agent', status: r.status };
   if (r.status === 429) return { kind: 'retry', status: 429, retryAfterMs: retryAfterMs(r.headers), countsAsTry: false };
   if (r.status >= 500) return { kind: 'retry', status: r.status, retryAfterMs: retryAfterMs(r.headers), countsAsTry: true };
@@ -139,7 +158,7 @@ function common(r: HttpResult): Outcome {
 }
 
 /** The server's `error` string, short and printable; never echoes anything we sent. */
-function errorText(r: HttpResult): string {
+export function errorText(r: HttpResult): string {
   const body = r.body as { error?: unknown; message?: unknown } | undefined;
   const raw = typeof body?.error === 'string' ? body.error : typeof body?.message === 'string' ? body.message : '';
   return raw.replace(/[^\x20-\x7e]/g, ' ').slice(0, 160) || `HTTP ${r.status}`;

@@ -1,6 +1,8 @@
 import type { LoadedConfig } from '../../config/index.js';
 import type { Inventory } from '../../inventory/index.js';
 import { warn } from '../../platform/index.js';
+import { agentNameFor, defaultCredentialsFile, isUuid } from './credentials.js';
+import { FleetState, fleetStatePath } from './fleet.js';
 import { keyMayTravel } from './keys.js';
 import { DEFAULT_TIMINGS, Reporter, type ReporterTimings } from './reporter.js';
 import { defaultSpoolDir, ledgerPath, spoolPath } from './spool.js';
@@ -81,7 +83,7 @@ export function createAimReporter(
     );
     return noop;
   }
-  if (!config.agentId) {
+  if (!config.agentId && config.protocol === 'api-key') {
     warn('AIM-R002', 'AIM_API_KEY is set but AIM_AGENT_ID is not; set it to the id or name of the agent in AIM. Reporting is off.');
     return noop;
   }
@@ -89,11 +91,28 @@ export function createAimReporter(
   if (inventory.process.launcher) return noop;
 
   const userAgent = `aim-node/${inventory.agent.version} (node ${process.version})`;
-  const redact = (text: string): string => text.split(apiKey).join('[redacted]');
+  const secrets = [apiKey, config.privateKey].filter(Boolean);
+  const redact = (text: string): string => secrets.reduce((t, secret) => t.split(secret).join('[redacted]'), text);
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  // Startup jitter: a fleet started at once does not reach AIM in the same instant.
+  const jitter = options.timings?.quietMs === undefined ? Math.random() * 250 : 0;
+  timings.quietMs += jitter;
+  timings.quietMaxMs += jitter;
   const spoolDir = config.spoolDir || defaultSpoolDir();
+  // Signed generation: the name to register under; AIM_AGENT_ID may be that name.
+  const name = agentNameFor(
+    config.agentName || (config.agentId && !isUuid(config.agentId) ? config.agentId : ''),
+    inventory.process.argv,
+    inventory.process.cwd,
+  );
+  const agentRef = config.agentId || name;
+  const credentialsFile = config.credentialsFile || defaultCredentialsFile(url.href, name);
+  // Next to the spool, not in it: the spool directory holds only what waits to be sent.
+  const fleet = new FleetState(fleetStatePath(`${spoolDir}.state`, url.href, agentRef));
   const reporter = new Reporter(inventory, {
-    agent: config.agentId,
+    agent: agentRef,
+    acknowledged: { keys: () => fleet.ackedKeys(), add: (keys) => fleet.ack(keys), save: () => fleet.save() },
+    capabilities: config.capabilities,
     reportPotential: config.reportPotential,
     flushTimeoutMs: config.flushTimeoutMs,
     spoolFile: spoolPath(spoolDir, url.href, config.agentId),
@@ -103,8 +122,34 @@ export function createAimReporter(
     loadProtocol:
       options.protocol ??
       (async () => {
-        const { createApiKeyProtocol } = await import('./apikey.js');
-        return createApiKeyProtocol(url, apiKey, userAgent, options.transport?.(url, apiKey, userAgent));
+        const [{ createApiKeyProtocol }, { createSignedProtocol }, { selectProtocol }, { createTransport }, { desiredFrom }, fs] = await Promise.all([
+          import('./apikey.js'),
+          import('./signed.js'),
+          import('./select.js'),
+          import('./http.js'),
+          import('./payload.js'),
+          import('node:fs'),
+        ]);
+        return selectProtocol({
+          mode: config.protocol,
+          fleet,
+          hasCredentials: Boolean(config.privateKey) || fs.existsSync(credentialsFile),
+          make: (generation) =>
+            generation === 'api-key'
+              ? createApiKeyProtocol(url, apiKey, userAgent, options.transport?.(url, apiKey, userAgent))
+              : createSignedProtocol({
+                  // No X-API-Key on signed calls: the key goes only into the registration.
+                  transport: options.transport?.(url, '', userAgent) ?? createTransport(url, '', userAgent),
+                  apiKey,
+                  identity: { name, credentialsFile, envAgentId: config.agentId, envPrivateKey: config.privateKey },
+                  capabilitiesSoFar: () =>
+                    config.capabilities === 'grant'
+                      ? [...desiredFrom(inventory.snapshot(), config.reportPotential).capabilities.values()].map((c) => c.id)
+                      : [],
+                  agentVersion: inventory.agent.version,
+                  fleet,
+                }),
+        });
       }),
   });
   return {

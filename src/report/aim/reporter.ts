@@ -76,6 +76,13 @@ export interface ReporterSettings {
   loadProtocol: () => Promise<Protocol>;
   /** Replaces the API key in anything we print. */
   redact: (text: string) => string;
+  /**
+   * What AIM acknowledged before, shared by every process of the agent on this machine (fleet.ts):
+   * not sent again. None: every process asks AIM itself.
+   */
+  acknowledged?: { keys(): string[]; add(keys: string[]): void; save(): void };
+  /** AIM_CAPABILITIES: grant (default), request (capability requests), off (MCP servers only). */
+  capabilities?: 'grant' | 'request' | 'off';
 }
 
 type Stopped = 'auth' | 'unknown-agent' | 'internal';
@@ -119,6 +126,7 @@ export class Reporter {
     private readonly settings: ReporterSettings,
   ) {
     this.spooled = (settings.spoolFile && claimSpool(settings.spoolFile)) || emptyDesired();
+    this.learnAcknowledged();
     this.unsubscribe = inventory.onChange(() => this.changed());
     process.on('beforeExit', this.onBeforeExit);
     process.on('exit', this.onExit);
@@ -216,6 +224,7 @@ export class Reporter {
       .finally(() => {
         this.running = undefined;
         this.saveLedger();
+        this.settings.acknowledged?.save();
         if (!this.flushing && !this.stopped && this.hasWork()) this.schedule();
       });
     this.running = pass;
@@ -223,6 +232,7 @@ export class Reporter {
   }
 
   private async pass(deadline?: number): Promise<void> {
+    this.learnAcknowledged();
     for (;;) {
       if (this.stopped) return;
       const request = this.next();
@@ -259,8 +269,9 @@ export class Reporter {
       case 'duplicate':
         for (const k of request.key) {
           this.done.add(k);
-          if (k.startsWith('cap:')) this.remember(k.slice(4));
+          if (k.startsWith('cap:') && !(outcome.kind === 'ok' && outcome.pending)) this.remember(k.slice(4));
         }
+        this.settings.acknowledged?.add(request.key);
         this.failures = 0;
         if (outcome.kind === 'ok' && outcome.agent) {
           this.learnAgent(outcome.agent.id, outcome.agent.granted, outcome.agent.revoked);
@@ -281,6 +292,7 @@ export class Reporter {
         this.stop('auth');
         warn(
           'AIM-R004',
+          outcome.message ??
           `AIM refused the API key (HTTP ${outcome.status}); reporting is off for this process. ` +
             (outcome.status === 403
               ? 'Check that AIM_AGENT_ID names an agent of the organisation of AIM_API_KEY.'
@@ -291,6 +303,7 @@ export class Reporter {
         this.stop('unknown-agent');
         warn(
           'AIM-R003',
+          outcome.message ??
           this.settings.redact(
             `AIM has no agent ${JSON.stringify(this.settings.agent.slice(0, 80))} (HTTP ${outcome.status}); reporting is off for this process. ` +
               'Set AIM_AGENT_ID to the id or name of an agent registered in AIM.',
@@ -330,6 +343,7 @@ export class Reporter {
     this.agentId = id;
     const granted = new Set(grantedList);
     for (const c of granted) this.done.add(capKey(c));
+    this.settings.acknowledged?.add([...granted].map(capKey));
     for (const c of revokedList) if (!granted.has(c)) this.revoked.add(c);
     if (this.settings.ledgerFile) {
       this.ledgerFile = this.settings.ledgerFile(id);
@@ -344,6 +358,15 @@ export class Reporter {
         'AIM-R009',
         `AIM no longer lists ${[...this.revoked].join(', ')} as granted to this agent (revoked by an administrator); aim will not grant them again.`,
       );
+    }
+  }
+
+  /** Keys AIM acknowledged to any process of this agent (quiet fleets): not sent again. */
+  private learnAcknowledged(): void {
+    try {
+      for (const k of this.settings.acknowledged?.keys() ?? []) this.done.add(k);
+    } catch {
+      // best effort
     }
   }
 
@@ -381,7 +404,12 @@ export class Reporter {
     }
     const cap: PendingCapability | undefined = pending.capabilities.values().next().value;
     if (cap) {
-      return { key: [capKey(cap.id)], describe: `capabilities ${cap.id}`, send: (p, o) => p.grantCapability(agentId, cap, o) };
+      const request = this.settings.capabilities === 'request';
+      return {
+        key: [capKey(cap.id)],
+        describe: `capabilities ${cap.id}`,
+        send: (p, o) => (request && p.requestCapability ? p.requestCapability(agentId, cap, o) : p.grantCapability(agentId, cap, o)),
+      };
     }
     if (pending.servers.size) {
       const servers: PendingServer[] = [...pending.servers.values()].slice(0, 100);
@@ -398,11 +426,14 @@ export class Reporter {
   private pending(): Desired {
     const wanted = mergeDesired(desiredFrom(this.inventory.snapshot(), this.settings.reportPotential), this.spooled);
     const out = emptyDesired();
-    for (const [k, v] of wanted.capabilities) {
-      if (!this.done.has(k) && !this.revoked.has(v.id)) out.capabilities.set(k, v);
+    if (this.settings.capabilities !== 'off') {
+      for (const [k, v] of wanted.capabilities) {
+        if (!this.done.has(k) && !this.revoked.has(v.id)) out.capabilities.set(k, v);
+      }
     }
-    for (const [k, v] of wanted.detections) if (!this.done.has(k)) out.detections.set(k, v);
-    for (const [k, v] of wanted.servers) if (!this.done.has(k)) out.servers.set(k, v);
+    for (const [k, v] of wanted.detections) if (!this.done.has(k)) out.detections.set(k, offCapabilities(v, this.settings.capabilities));
+    // The signed generation learns the servers from detection/report.
+    if (!this.protocol?.serversViaDetections) for (const [k, v] of wanted.servers) if (!this.done.has(k)) out.servers.set(k, v);
     return out;
   }
 
@@ -484,6 +515,12 @@ export class Reporter {
     }
   };
 
+}
+
+/** AIM_CAPABILITIES=off: the integration entry does not list capabilities either. */
+function offCapabilities(d: PendingDetection, mode: ReporterSettings['capabilities']): PendingDetection {
+  if (mode !== 'off' || !Array.isArray(d.details.capabilities)) return d;
+  return { ...d, details: { ...d.details, capabilities: [] } };
 }
 
 function isEmpty(d: Desired): boolean {

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { privateKeyFromBase64, publicKeyFromBase64, publicKeyOf } from './signature.js';
+
+/**
+ * The agent's identity in AIM's signed generation: `{agentId, publicKey, privateKey}`, from
+ * AIM_AGENT_ID + AIM_PRIVATE_KEY, or from a credentials file (mode 0600) written when this
+ * machine registered the agent. Many processes starting at once (NODE_OPTIONS) register once:
+ * the first takes an exclusive lock file, the others wait briefly and read what it wrote.
+ * The private key is never logged, never in an error, a report or any file but this one.
+ */
+export interface Credentials {
+  agentId: string;
+  publicKey: string;
+  privateKey: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** The user's config directory: XDG_CONFIG_HOME or ~/.config; Application Support on macOS; APPDATA on Windows. */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XDG_CONFIG_HOME) return env.XDG_CONFIG_HOME;
+  if (process.platform === 'win32' && env.APPDATA) return env.APPDATA;
+  const home = os.homedir();
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support');
+  return path.join(home, '.config');
+}
+
+/** `<config>/aim/agents/<name>-<server hash>.json`: one file per agent name and AIM server. */
+export function defaultCredentialsFile(url: string, name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const server = createHash('sha256').update(url).digest('hex').slice(0, 10);
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'agent';
+  return path.join(configDir(env), 'aim', 'agents', `${safe}-${server}.json`);
+}
+
+/**
+ * The agent's name: AIM_AGENT_NAME, else the app's package.json name (nearest to the entry
+ * file, then the working directory), else the entry file's name.
+ */
+export function agentNameFor(explicit: string, argv: string[], cwd: string): string {
+  if (explicit) return explicit;
+  const entry = argv[1] ? path.resolve(cwd, argv[1]) : undefined;
+  const starts = [entry ? path.dirname(entry) : undefined, cwd].filter((d): d is string => Boolean(d));
+  for (const start of starts) {
+    let dir = start;
+    for (let i = 0; i < 20; i++) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+        if (typeof pkg.name === 'string' && pkg.name.trim()) return pkg.name.trim().slice(0, 255);
+      } catch {
+        // no (readable) package.json here
+      }
+      if (dir.split(path.sep).includes('node_modules')) break;
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  if (entry) return path.basename(entry).replace(/\.[cm]?[jt]sx?$/, '').slice(0, 255) || 'node-agent';
+  return 'node-agent';
+}
+
+/** Reads and checks a credentials file; undefined when missing or not usable. Never throws. */
+export function readCredentialsFile(file: string): Credentials | undefined {
+  try {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Credentials>;
+    if (typeof data.agentId !== 'string' || typeof data.privateKey !== 'string') return undefined;
+    const key = privateKeyFromBase64(data.privateKey);
+    if (!key) return undefined;
+    const publicKey = publicKeyOf(key);
+    if (data.publicKey !== undefined && data.publicKey !== publicKey) return undefined;
+    return { agentId: data.agentId, publicKey, privateKey: data.privateKey };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the credentials file atomically with mode 0600 (directory 0700). Never throws. */
+export function writeCredentialsFile(file: string, credentials: Credentials): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.fchmodSync(fd, 0o600);
+      fs.writeSync(fd, JSON.stringify({ ...credentials, createdAt: new Date().toISOString(), createdBy: 'aim-node' }, null, 2) + '\n');
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // nothing written
+    }
+    return false;
+  }
+}
+
+/** From AIM_AGENT_ID + AIM_PRIVATE_KEY; `bad` when the key is not an Ed25519 key (never echoed). */
+export function credentialsFromEnv(agentId: string, privateKey: string): Credentials | 'bad' | undefined {
+  if (!privateKey) return undefined;
+  const key = privateKeyFromBase64(privateKey);
+  if (!key || !isUuid(agentId)) return 'bad';
+  return { agentId: agentId.toLowerCase(), publicKey: publicKeyOf(key), privateKey };
+}
+
+export type LockResult<T> = { kind: 'mine'; value: T } | { kind: 'theirs'; credentials: Credentials } | { kind: 'timeout' };
+
+export interface LockOptions {
+  /** How long to wait for another process's registration. */
+  waitMs: number;
+  /** A lock older than this is left over from a crashed process. */
+  staleMs: number;
+  stepMs?: number;
+}
+
+/**
+ * Runs `register` under `<file>.lock` (O_EXCL), unless the credentials file appears first
+ * (another process registered). Waits are unref'd timers: the app never waits on us.
+ */
+export async function withRegistrationLock<T>(
+  file: string,
+  register: () => Promise<T>,
+  options: LockOptions,
+): Promise<LockResult<T>> {
+  const lock = `${file}.lock`;
+  const end = Date.now() + options.waitMs;
+  const step = options.stepMs ?? 50;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  } catch {
+    // openSync below says what is wrong
+  }
+  for (;;) {
+    const existing = readCredentialsFile(file);
+    if (existing) return { kind: 'theirs', credentials: existing };
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(lock, 'wx', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return { kind: 'timeout' };
+      try {
+        if (Date.now() - fs.statSync(lock).mtimeMs > options.staleMs) fs.unlinkSync(lock);
+      } catch {
+        // gone meanwhile
+      }
+      if (Date.now() >= end) return { kind: 'timeout' };
+      await new Promise((r) => setTimeout(r, step).unref());
+      continue;
+    }
+    try {
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      // Registered between our read and our lock?
+      const late = readCredentialsFile(file);
+      if (late) return { kind: 'theirs', credentials: late };
+      return { kind: 'mine', value: await register() };
+    } finally {
+      try {
+        fs.unlinkSync(lock);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/** Whether a public key (std base64) is a well-formed Ed25519 key. */
+export function isPublicKey(text: string): boolean {
+  return Boolean(publicKeyFromBase64(text));
+}
+
+/** A file's permission bits (`0600`), or undefined. */
+export function fileMode(file: string): string | undefined {
+  try {
+    return (fs.statSync(file).mode & 0o777).toString(8).padStart(4, '0');
+  } catch {
+    return undefined;
+  }
+}
