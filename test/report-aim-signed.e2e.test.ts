@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCollector, type Collector, type CollectorOptions } from '../src/collector/index.js';
+import { DEMO_KEY, startCollector, type Collector, type CollectorOptions } from '../src/collector/index.js';
 import { repoRoot } from './helpers/collector-bundle.js';
-import { allFiles, runNode, type ChildResult } from './helpers/collector-child.js';
+import { allFiles, cleanEnv, runNode, type ChildResult } from './helpers/collector-child.js';
 import { newAgent, newKey, tempDir } from './helpers/collector.js';
 
 /**
@@ -211,6 +212,57 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
     expect(active(u.collector, 'signed-demo-agent')).toEqual([]);
     const det = u.collector.received().find((r) => r.route === 'detection')!.body as { detections: { details: { capabilities: string[] } }[] };
     expect(det.detections[0]!.details.capabilities).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(!built)('aim doctor and aim collector in the signed generation', () => {
+  it('doctor reports the generation, credentials file and mode, agent status, clock skew, pending and revoked capabilities', async () => {
+    const t = await setup({ enforcement: 'strict' });
+    await t.run();
+    await t.run({ FIXTURE_EXEC: '1' });
+    const agent = agentNamed(t.collector, 'signed-demo-agent')!;
+    t.collector.revoke(agent.id, 'file:read');
+    const doctor = () => runNode([join(dist, 'cli.mjs'), 'doctor'], t.env({ AIM_AGENT_NAME: 'signed-demo-agent' }), 30_000);
+    const d = await doctor();
+    expect(d.stdout).toContain('protocol generation: signed (found by an earlier run)');
+    expect(d.stdout).toMatch(/ok {4}credentials file .*signed-demo-agent-\w+\.json \(mode 0600\), agent /);
+    expect(d.stdout).toContain(`agent signed-demo-agent (${agent.id}), status pending`);
+    expect(d.stdout).toMatch(/clock skew to AIM: -?\d+ s/);
+    expect(d.stdout).toContain('revoked by an administrator (aim will not grant them again): file:read');
+    expect(d.stdout).toContain("pending an administrator's approval: system:exec");
+    expect(d.code).toBe(0);
+    const creds = JSON.parse(readFileSync(t.credentialFiles()[0]!, 'utf8')) as { privateKey: string };
+    expect(d.stdout + d.stderr).not.toContain(creds.privateKey);
+    expect(d.stdout + d.stderr).not.toContain(t.key);
+    chmodSync(t.credentialFiles()[0]!, 0o644);
+    const loose = await doctor();
+    expect(loose.code).toBe(1);
+    expect(loose.stdout).toMatch(/FAIL {2}the credentials file .* has mode 0644/);
+  }, 60_000);
+
+  it('aim collector --protocol signed: a program with only AIM_API_KEY and AIM_URL reports to it', async () => {
+    const child = spawn(process.execPath, [join(dist, 'cli.mjs'), 'collector', '--port', '0', '--protocol', 'signed', '--quiet'], {
+      env: cleanEnv({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanup.push(() => child.kill('SIGTERM'));
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no url: ${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        const m = /listening on (http:\/\/\S+) \(signed generation\)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const dir = tempDir('aim-cli-signed-');
+    const r = await runNode(['--import', register, app], { AIM_API_KEY: DEMO_KEY, AIM_URL: url, TMPDIR: dir, XDG_CONFIG_HOME: dir }, 60_000);
+    expect(r.stderr).toBe('');
+    const received = (await (await fetch(`${url}/__aim/received`)).json()) as { route: string; status: number }[];
+    expect(received.map((x) => `${x.route} ${x.status}`)).toEqual(['agent 401', 'registration 201', 'detection 200']);
   }, 60_000);
 });
 

@@ -13,10 +13,16 @@ one line per report on stderr. Point the agent at it with AIM_URL.
   --key KEY             an API key AIM accepts (repeatable); AIM_API_KEY is accepted too
   --no-demo             no built-in demo agent and key
   --rate-limit N        requests per minute per key (default 100, AIM's; 0: off)
+  --protocol P          which generation of AIM to play: api-key (default; the key on every
+                        call) or signed (current AIM: the key only registers an agent with its
+                        Ed25519 public key, every call is signed and checked)
+  --enforcement M       signed: capabilities/register grants (monitoring, default) or holds
+                        them for approval with 202 (strict)
   --quiet               no line per request
 
 Control routes for tests: POST /__aim/faults {route,status|delay|hang|reset|garbage,count},
-DELETE /__aim/faults, GET /__aim/received, POST /__aim/revoke {agentId,capabilityType}.
+DELETE /__aim/faults, GET /__aim/received, POST /__aim/revoke {agentId,capabilityType},
+POST /__aim/enforcement {mode}, POST /__aim/clock {offsetMs}.
 `;
 
 export async function collector(args: string[]): Promise<number> {
@@ -26,6 +32,8 @@ export async function collector(args: string[]): Promise<number> {
   let demo = true;
   let rateLimit = 100;
   let quiet = false;
+  let protocol: 'api-key' | 'signed' = 'api-key';
+  let enforcement: 'monitoring' | 'strict' = 'monitoring';
   const agents: SeedAgent[] = [];
   const keys: string[] = [];
 
@@ -68,6 +76,18 @@ export async function collector(args: string[]): Promise<number> {
         rateLimit = Number(value());
         if (!Number.isInteger(rateLimit) || rateLimit < 0) return fail('--rate-limit: not a number');
         break;
+      case '--protocol': {
+        const v = value();
+        if (v !== 'api-key' && v !== 'signed') return fail('--protocol: api-key or signed');
+        protocol = v;
+        break;
+      }
+      case '--enforcement': {
+        const v = value();
+        if (v !== 'monitoring' && v !== 'strict') return fail('--enforcement: monitoring or strict');
+        enforcement = v;
+        break;
+      }
       case '--quiet':
         quiet = true;
         break;
@@ -80,7 +100,7 @@ export async function collector(args: string[]): Promise<number> {
     agents.unshift(DEMO_AGENT);
     keys.unshift(DEMO_KEY);
   }
-  if (!agents.length || !keys.length) return fail('no agents or no keys: give --agent and --key, or drop --no-demo');
+  if ((protocol === 'api-key' && !agents.length) || !keys.length) return fail('no agents or no keys: give --agent and --key, or drop --no-demo');
 
   const server = await startCollector({
     port,
@@ -89,12 +109,16 @@ export async function collector(args: string[]): Promise<number> {
     agents,
     keys: keys.map((key, i) => ({ key, label: demo && i === 0 ? 'demo-key' : `key-${i + (demo ? 0 : 1)}` })),
     rateLimit,
+    protocol,
+    enforcement,
     log: quiet ? () => {} : (line) => process.stderr.write(line + '\n'),
   });
 
-  const lines = [`aim collector listening on ${server.url}${store ? ` (store: ${store})` : ''}`];
+  const lines = [`aim collector listening on ${server.url} (${protocol} generation)${store ? ` (store: ${store})` : ''}`];
   for (const a of agents) lines.push(`  agent ${a.name} ${a.id}`);
-  if (demo) {
+  if (demo && protocol === 'signed') {
+    lines.push('', 'Report to it (the agent registers itself, signs every call):', `  AIM_URL=${server.url} AIM_API_KEY=${DEMO_KEY} \\`, '    node --import aim/register app.js');
+  } else if (demo) {
     lines.push('', 'Report to it with the demo agent:', `  AIM_URL=${server.url} AIM_AGENT_ID=${DEMO_AGENT.id} AIM_API_KEY=${DEMO_KEY} \\`, '    node --import aim/register app.js');
   }
   process.stdout.write(lines.join('\n') + '\n');

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/index.js';
 import { createTransport, TransportError, type HttpResult } from '../report/aim/http.js';
 import { keyMayTravel } from '../report/aim/keys.js';
+import { agentNameFor } from '../report/aim/credentials.js';
 import { readAgentView } from '../report/aim/schemas.js';
+import { doctorSigned, whichGeneration } from './doctor-signed.js';
 import { defaultSpoolDir, spoolPath } from '../report/aim/spool.js';
 
 const HELP = `usage: aim doctor
@@ -51,12 +53,16 @@ export async function doctor(args: string[]): Promise<number> {
     if (!config.reportingAllowed && urlGiven && !rawKey) note('AIM_URL is set but not valid; see the warning above.');
   }
 
-  if (!config.agentId) failed('AIM_AGENT_ID is not set: give the id (UUID) or the name of the agent in AIM.');
+  // The agent's name (signed generation: registered under it; API-key generation: read by it).
+  const name = agentNameFor(config.agentName || (/^[0-9a-f-]{36}$/i.test(config.agentId) ? '' : config.agentId), ['node', 'app'], process.cwd());
+  const agentRef = config.agentId || name;
+  if (!config.agentId && config.protocol === 'api-key') failed('AIM_AGENT_ID is not set: give the id (UUID) or the name of the agent in AIM.');
+  else if (!config.agentId) note(`AIM_AGENT_ID is not set: aim uses the agent name ${JSON.stringify(name)} (AIM_AGENT_NAME, else package.json).`);
   else ok(`AIM_AGENT_ID is ${JSON.stringify(config.agentId)}.`);
 
   note(`AIM_REPORT_POTENTIAL is ${config.reportPotential ? 'on' : 'off'}; flush at exit up to ${config.flushTimeoutMs} ms.`);
 
-  if (!healthy || !url || !config.apiKey || !config.agentId) {
+  if (!healthy || !url || !config.apiKey || !agentRef) {
     out.push('', 'Reporting would be off. Fix the lines marked FAIL.');
     print();
     return 1;
@@ -75,10 +81,18 @@ export async function doctor(args: string[]): Promise<number> {
       return 1;
     }
     ok(`${url.origin} answers (GET /health: ${health.status}).`);
+    const { generation, how } = await whichGeneration(config, url, agentRef);
+    ok(`protocol generation: ${generation} (${how}).`);
+    if (generation === 'signed') {
+      const good = (await doctorSigned(config, url, agentRef, name, { ok, note, failed })) && healthy;
+      out.push('', good ? 'Reporting to AIM would work.' : 'Reporting would not get through. Fix the lines marked FAIL.');
+      print();
+      return good ? 0 : 1;
+    }
 
     let agent: HttpResult;
     try {
-      agent = await http.request('GET', `/api/v1/sdk-api/agents/${encodeURIComponent(config.agentId)}`, undefined, { timeoutMs: 5000 });
+      agent = await http.request('GET', `/api/v1/sdk-api/agents/${encodeURIComponent(agentRef)}`, undefined, { timeoutMs: 5000 });
     } catch (error) {
       const code = error instanceof TransportError ? error.code : 'ERROR';
       failed(`reading the agent failed (${code}).`);
@@ -93,7 +107,7 @@ export async function doctor(args: string[]): Promise<number> {
     } else if (agent.status === 200) failed('the server answered 200 but not with an agent: is AIM_URL an AIM server?');
     else if (agent.status === 401) failed('AIM refused the key (401): it may be mistyped, disabled or expired. Create a new one in AIM.');
     else if (agent.status === 403) failed('AIM says the agent belongs to another organisation than the key (403).');
-    else if (agent.status === 404) failed(`AIM has no agent ${JSON.stringify(config.agentId)} (404): check AIM_AGENT_ID (an id, or the exact name).`);
+    else if (agent.status === 404) failed(`AIM has no agent ${JSON.stringify(agentRef)} (404): check AIM_AGENT_ID (an id, or the exact name).`);
     else if (agent.status === 429) failed('AIM is rate limiting this key right now (429): try again in a minute.');
     else failed(`AIM answered ${agent.status} when reading the agent.`);
     if (!view) healthy = false;
@@ -101,7 +115,7 @@ export async function doctor(args: string[]): Promise<number> {
     http.close();
   }
 
-  const spool = spoolPath(config.spoolDir || defaultSpoolDir(), url.href, config.agentId);
+  const spool = spoolPath(config.spoolDir || defaultSpoolDir(), url.href, agentRef);
   if (existsSync(spool)) {
     try {
       const data = JSON.parse(readFileSync(spool, 'utf8')) as { capabilities?: unknown[]; detections?: unknown[]; writtenAt?: string };
