@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /**
  * `npm run compat`: real, popular packages' own test suites, run plain and under the agent
- * (NODE_OPTIONS=--import <repo>/dist/register.mjs), with the pass counts side by side.
+ * (NODE_OPTIONS=--require <repo>/dist/register.cjs, as `aim run` and aim-entrypoint set it), with
+ * the pass counts side by side.
  * Any difference is a bug in the agent. Opt-in (network for the first run: npm pack + npm install
  * into compat/.work), not part of `npm test`.
  *
- *   node compat/run.mjs [--only qs,fastify] [--node /path/to/node] [--register dist/register.mjs]
+ *   node compat/run.mjs [--only qs,fastify] [--node /path/to/node] [--register dist/register.cjs]
  *                       [--json compat/.work/results.json] [--keep-going] [--no-suites] [--no-programs]
+ *
+ * --only takes suite names and program groups (tsx, ts-node, date-fns, openai): `--only ts-node`
+ * runs just the ts-node programs. Without --only, every suite and every program runs.
+ * A register ending in .cjs is preloaded with --require, one ending in .mjs with --import.
  *
  * Each suite comes from its published npm tarball (which ships the tests), with its own declared
  * dev dependencies minus lint/build/coverage tools, installed with --ignore-scripts. The tests run
@@ -91,29 +96,47 @@ const SUITES = [
 
 /**
  * Programs that have broken other preload agents, or that change how node starts: each is run plain
- * and with the agent in NODE_OPTIONS (as `aim run` and aim-entrypoint set it), and must print the
- * same and exit the same. They live in compat/programs/ and use compat/node_modules (installed
- * from compat/package-lock.json on the first run).
+ * and with the agent in NODE_OPTIONS (as `aim run` and aim-entrypoint set it: --require
+ * register.cjs), and must print the same and exit the same. `aimRun`: under the agent, the command
+ * is run by the real `aim run` (dist/cli.mjs next to the register) instead. `register: 'mjs'`: the
+ * user's own `--import` of the ESM door. They live in compat/programs/ and use compat/node_modules
+ * (installed from compat/package-lock.json on the first run). `group` is what --only selects.
+ *
+ * ts-node and the ts-node CLI compile the main file through require hooks: they fail under any
+ * `--import` in NODE_OPTIONS (Node then loads the main file with its ES module loader, which ignores
+ * require hooks), which is why `aim run` and aim-entrypoint preload register.cjs with --require.
  */
-const PROGRAMS = [
-  { name: 'tsx: --import tsx (agent first, from NODE_OPTIONS)', args: ['--import', 'tsx', 'programs/app.ts'] },
+export const PROGRAMS = [
+  { group: 'tsx', name: 'tsx: --import tsx (agent first, from NODE_OPTIONS)', args: ['--import', 'tsx', 'programs/app.ts'] },
   {
-    name: 'tsx: --import tsx, then the agent',
+    group: 'tsx',
+    name: 'tsx: --import tsx, then the agent by --import register.mjs',
     args: ['--import', 'tsx', 'programs/app.ts'],
     agentArgs: (reg) => ['--import', 'tsx', '--import', reg, 'programs/app.ts'],
     agentInArgs: true,
+    register: 'mjs',
   },
-  { name: 'tsx: the tsx CLI (a launcher process)', bin: 'node_modules/tsx/dist/cli.mjs', args: ['programs/app.ts'] },
-  { name: 'ts-node: node -r ts-node/register', cwd: 'programs/ts-node', args: ['-r', 'ts-node/register', 'app.ts'] },
+  { group: 'tsx', name: 'tsx: the tsx CLI (a launcher process)', bin: 'node_modules/tsx/dist/cli.mjs', args: ['programs/app.ts'] },
+  { group: 'ts-node', name: 'ts-node: node -r ts-node/register', cwd: 'programs/ts-node', args: ['-r', 'ts-node/register', 'app.ts'] },
   {
-    name: 'ts-node: same, agent by --require register.cjs',
+    group: 'ts-node',
+    name: 'ts-node: aim run -- node -r ts-node/register app.ts',
     cwd: 'programs/ts-node',
     args: ['-r', 'ts-node/register', 'app.ts'],
-    register: 'cjs',
+    aimRun: true,
   },
-  { name: 'date-fns 3.6 (ESM; broke import-in-the-middle)', args: ['programs/date-fns.mjs'] },
-  { name: 'openai 4 (ESM; broke import-in-the-middle)', args: ['programs/openai.mjs'] },
+  { group: 'ts-node', name: 'ts-node: the ts-node CLI', cwd: 'programs/ts-node', bin: 'node_modules/ts-node/dist/bin.js', args: ['app.ts'] },
+  { group: 'date-fns', name: 'date-fns 3.6 (ESM; broke import-in-the-middle)', args: ['programs/date-fns.mjs'] },
+  { group: 'openai', name: 'openai 4 (ESM; broke import-in-the-middle)', args: ['programs/openai.mjs'] },
 ];
+
+/** The suites and programs `--only` selects (all of them without it). */
+export function selected(only) {
+  return {
+    suites: SUITES.filter((s) => !only || only.includes(s.name)),
+    programs: PROGRAMS.filter((p) => !only || only.includes(p.group)),
+  };
+}
 
 function ensureProgramDeps() {
   if (fs.existsSync(path.join(here, 'node_modules', '.package-lock.json'))) return;
@@ -125,15 +148,15 @@ function runProgram(program, mode, opts) {
   const env = { ...process.env };
   delete env.AIM_OUTPUT;
   let outDir = null;
-  const register = program.register === 'cjs' ? opts.register.replace(/\.mjs$/, '.cjs') : opts.register;
-  let args = program.args;
+  const register = program.register === 'mjs' ? opts.register.replace(/\.cjs$/, '.mjs') : opts.register;
+  let argv = program.bin ? [path.join(here, program.bin), ...program.args] : program.args;
   if (mode === 'agent') {
-    if (program.agentInArgs) args = program.agentArgs(register);
+    if (program.agentInArgs) argv = program.agentArgs(register);
+    else if (program.aimRun) argv = [path.join(path.dirname(opts.register), 'cli.mjs'), 'run', '--', opts.node, ...argv];
     else env.NODE_OPTIONS = withAgent(env.NODE_OPTIONS, register);
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aim-compat-program-'));
     env.AIM_OUTPUT = outDir;
   }
-  const argv = program.bin ? [path.join(here, program.bin), ...args] : args;
   const r = spawnSync(opts.node, argv, { cwd: path.join(here, program.cwd ?? '.'), env, encoding: 'utf8', timeout: 120_000 });
   let inventories = null;
   if (outDir) {
@@ -147,7 +170,7 @@ function parseArgs(argv) {
   const opts = {
     only: null,
     node: process.execPath,
-    register: path.join(repo, 'dist', 'register.mjs'),
+    register: path.join(repo, 'dist', 'register.cjs'),
     json: path.join(work, 'results.json'),
     keepGoing: false,
     suites: true,
@@ -221,8 +244,12 @@ function prepare(suite) {
   return dir;
 }
 
-/** NODE_OPTIONS with the agent appended, quoted the way Node reads NODE_OPTIONS. */
-function withAgent(existing, register) {
+/**
+ * NODE_OPTIONS with the agent appended, quoted the way Node reads NODE_OPTIONS: `--require` for a
+ * .cjs register, `--import` (a file: URL when the path has %, #, ? or \\) for a .mjs one. The same
+ * text as src/cli/node-options.ts (test/compat-run.test.ts checks).
+ */
+export function withAgent(existing, register) {
   const cjs = register.endsWith('.cjs');
   const spec = !cjs && /[%#?\\]/.test(register) ? pathToFileURL(register).href : register;
   const quoted = /[ "]/.test(spec) ? `"${spec.replace(/[\\"]/g, '\\$&')}"` : spec;
@@ -307,7 +334,13 @@ async function main() {
   }
   fs.mkdirSync(work, { recursive: true });
   const nodeVersion = sh(opts.node, ['--version']).trim();
-  const suites = opts.suites ? SUITES.filter((s) => !opts.only || opts.only.includes(s.name)) : [];
+  const chosen = selected(opts.only);
+  const unknown = (opts.only ?? []).filter((n) => !SUITES.some((s) => s.name === n) && !PROGRAMS.some((p) => p.group === n));
+  if (unknown.length) {
+    log(`--only: no suite or program group named ${unknown.join(', ')}`);
+    return 2;
+  }
+  const suites = opts.suites ? chosen.suites : [];
   const results = [];
   for (const suite of suites) {
     let dir;
@@ -370,12 +403,13 @@ async function main() {
     if (r.agent.aimStderr.length) process.stdout.write(`\n${r.suite}: the agent said on stderr:\n  ${r.agent.aimStderr.join('\n  ')}\n`);
   }
   const programs = [];
-  if (opts.programs && !opts.only) {
+  if (opts.programs && chosen.programs.length) {
     ensureProgramDeps();
-    for (const program of PROGRAMS) {
+    for (const program of chosen.programs) {
       const plain = runProgram(program, 'plain', opts);
       const agent = runProgram(program, 'agent', opts);
-      const same = plain.code === agent.code && plain.stdout === agent.stdout && plain.code === 0;
+      // Under the agent, at least one inventory: the agent really ran (a row it skipped proves nothing).
+      const same = plain.code === agent.code && plain.stdout === agent.stdout && plain.code === 0 && agent.inventories > 0;
       programs.push({ name: program.name, same, plain, agent });
     }
     process.stdout.write('\n');

@@ -1,7 +1,8 @@
 /**
  * `aim run` and `aim-entrypoint` with the real, built agent (dist/, `npx tsup`; `npm test` builds
  * first): the app and the node processes it starts each write an inventory (AIM_OUTPUT), and the
- * app's own output and exit code are untouched.
+ * app's own output and exit code are untouched. Both preload dist/register.cjs with --require, so a
+ * require hook that compiles the main file (ts-node style, fixtures/compat/require-hook) still works.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +12,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const NODE = process.env.AIM_TEST_NODE ?? process.execPath;
 const CLI = path.resolve('dist/cli.mjs');
-const REGISTER = path.resolve('dist/register.mjs');
+const REGISTER = path.resolve('dist/register.cjs');
+const HOOKED = path.resolve('fixtures/compat/require-hook');
 let dir: string;
 let out: string;
 let app: string;
@@ -65,11 +67,26 @@ function checkApp(stdout: string, status: number | null) {
   expect(all.find((i) => i.process.pid === childPid)?.process.ppid).toBe(appPid);
 }
 
+/** The require-hook fixture's output, and its process's inventory. */
+function checkHooked(r: { stdout: string; stderr: string; status: number | null; pid: number }, main: string) {
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toBe('compiled by the hook true child\n');
+  const mine = inventories().find((i) => i.process.entry === main);
+  expect(mine?.capabilities.map((c) => c.id)).toEqual(expect.arrayContaining(['file:read', 'system:exec']));
+}
+
 describe('with the built agent', () => {
   it('aim run preloads it in the app and in the node processes the app starts', () => {
     const r = spawnSync(NODE, [CLI, 'run', NODE, app], { env: env(), encoding: 'utf8', cwd: dir });
     expect(r.stderr).toBe('');
     checkApp(r.stdout, r.status);
+  });
+
+  it('aim run -- node -r <hook> main: the require hook still compiles the main file (ts-node style)', () => {
+    const main = path.join(HOOKED, 'main.txtjs');
+    const r = spawnSync(NODE, [CLI, 'run', '--', NODE, '-r', './hook.cjs', main], { env: env(), encoding: 'utf8', cwd: HOOKED });
+    checkHooked(r, main);
   });
 
   it('aim-entrypoint (npm-style install, bin linked from node_modules/.bin) preloads it too', () => {
@@ -88,6 +105,12 @@ describe('with the built agent', () => {
       });
       expect(r.stderr).toBe(''); // AIM_LOG_LEVEL=error: no missing-key warning either
       checkApp(r.stdout, r.status);
+
+      fs.rmSync(out, { recursive: true, force: true });
+      fs.mkdirSync(out);
+      const main = path.join(HOOKED, 'main.txtjs');
+      const hooked = spawnSync(shell, [bin, NODE, '-r', './hook.cjs', main], { env: env(), encoding: 'utf8', cwd: HOOKED });
+      checkHooked(hooked, main);
     }
   });
 });

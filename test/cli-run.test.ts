@@ -1,7 +1,9 @@
 /**
  * `aim run` end to end with real child programs. The CLI here is src/cli/run.ts bundled with esbuild
- * next to a stand-in register.mjs (the layout of dist/: cli.mjs beside register.mjs), so the test
- * checks the wiring (which processes preload the register, and how often) independently of the agent.
+ * next to stand-in register.cjs and register.mjs (the layout of dist/: cli.mjs beside both doors of
+ * the agent), so the test checks the wiring (which processes preload which door, and how often)
+ * independently of the agent. `aim run` preloads register.cjs with --require: any --import would make
+ * Node load the main file through its ES module loader, which ignores require hooks (ts-node).
  * test/cli-run-e2e.test.ts runs the real dist/cli.mjs with the real agent.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -43,15 +45,15 @@ run(process.argv.slice(3)).then((c) => { process.exitCode = c; }, (e) => { proce
   return outfile;
 }
 
-/** One line per process that preloaded the stand-in: pid, ppid, what it runs. */
-function loads(): { pid: number; ppid: number; main: string }[] {
+/** One line per process that preloaded a stand-in: pid, ppid, what it runs, which door (cjs, mjs). */
+function loads(): { pid: number; ppid: number; main: string; door: string }[] {
   if (!fs.existsSync(logFile)) return [];
   return fs
     .readFileSync(logFile, 'utf8')
     .trim()
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as { pid: number; ppid: number; main: string });
+    .map((line) => JSON.parse(line) as { pid: number; ppid: number; main: string; door: string });
 }
 
 beforeAll(() => {
@@ -59,9 +61,15 @@ beforeAll(() => {
   cli = bundleCli(path.join(dir, 'dist'));
   logFile = path.join(dir, 'loads.log');
   write(
+    'dist/register.cjs',
+    `const fs = require('node:fs');
+fs.appendFileSync(process.env.STANDIN_LOG, JSON.stringify({ pid: process.pid, ppid: process.ppid, main: process.argv[1] ?? '', door: 'cjs' }) + '\\n');
+`,
+  );
+  write(
     'dist/register.mjs',
     `import fs from 'node:fs';
-fs.appendFileSync(process.env.STANDIN_LOG, JSON.stringify({ pid: process.pid, ppid: process.ppid, main: process.argv[1] ?? '' }) + '\\n');
+fs.appendFileSync(process.env.STANDIN_LOG, JSON.stringify({ pid: process.pid, ppid: process.ppid, main: process.argv[1] ?? '', door: 'mjs' }) + '\\n');
 `,
   );
 });
@@ -105,13 +113,28 @@ describe('aim run: arguments', () => {
 });
 
 describe('aim run: behaves like the command', () => {
-  it('preloads the register in the node child, once', () => {
+  it('preloads the register in the node child, once, with --require register.cjs', () => {
     const app = write('app.mjs', 'process.stdout.write(process.env.NODE_OPTIONS);\n');
     const r = aimRun([NODE, app]);
     expect(r.status).toBe(0);
-    const register = path.join(dir, 'dist', 'register.mjs');
-    expect(r.stdout.toString()).toBe(`--import "${register}"`); // the temp dir has a space
-    expect(loads().map((l) => l.main)).toEqual([app]);
+    const register = path.join(dir, 'dist', 'register.cjs');
+    expect(r.stdout.toString()).toBe(`--require "${register}"`); // the temp dir has a space
+    expect(loads().map((l) => [l.main, l.door])).toEqual([[app, 'cjs']]);
+  });
+
+  it('leaves require hooks working for the main file (node -r ts-node/register app.ts style)', () => {
+    // The package.json makes the main file's scope CommonJS (the repo's own is "type": "module").
+    write('hooked/package.json', '{ "type": "commonjs" }');
+    const hook = write(
+      'hooked/hook.cjs',
+      `require.extensions['.txtjs'] = (m, file) => m._compile(require('fs').readFileSync(file, 'utf8').replace('#hook', ''), file);\n`,
+    );
+    const main = write('hooked/main.txtjs', '#hook\nprocess.stdout.write("compiled by the hook");\n');
+    const r = aimRun([NODE, '-r', hook, main]);
+    expect(r.stderr.toString()).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toBe('compiled by the hook');
+    expect(loads().map((l) => [l.main, l.door])).toEqual([[main, 'cjs']]);
   });
 
   it('keeps NODE_OPTIONS that were there', () => {
@@ -123,8 +146,8 @@ describe('aim run: behaves like the command', () => {
     const before = `--require "${pre}" --stack-trace-limit=7`;
     const r = aimRun([NODE, app], { env: { NODE_OPTIONS: before } });
     expect(r.status).toBe(0);
-    const register = path.join(dir, 'dist', 'register.mjs');
-    expect(JSON.parse(r.stdout.toString())).toEqual([1, 7, `${before} --import "${register}"`]);
+    const register = path.join(dir, 'dist', 'register.cjs');
+    expect(JSON.parse(r.stdout.toString())).toEqual([1, 7, `${before} --require "${register}"`]);
     expect(loads()).toHaveLength(1);
   });
 
@@ -212,8 +235,8 @@ process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`,
       env: { ...process.env, STANDIN_LOG: logFile },
     });
     expect(r.status).toBe(0);
-    const register = path.join(dir, 'dist', 'register.mjs');
-    expect(r.stdout.toString()).toBe(`--import "${register}"`);
+    const register = path.join(dir, 'dist', 'register.cjs');
+    expect(r.stdout.toString()).toBe(`--require "${register}"`);
     // the inner CLI and the app, once each
     expect(loads().map((l) => l.main)).toEqual([cli, app]);
   });

@@ -1,6 +1,10 @@
 /**
- * Real programs under the built agent (dist/register.mjs; `npm test` builds first), each run plain
- * and with the agent: same output and exit code, and the agent's inventory says what it saw.
+ * Real programs under the built agent (dist/; `npm test` builds first), each run plain and with the
+ * agent: same output and exit code, and the agent's inventory says what it saw. The agent goes in
+ * through both doors: on the command line as `--import dist/register.mjs` (what users write:
+ * `node --import aim/register app.js`), and in NODE_OPTIONS as `--require dist/register.cjs` (what
+ * `aim run` and aim-entrypoint set: any --import there would send the main file through Node's ES
+ * module loader, which ignores require hooks such as ts-node's).
  * Fixtures: fixtures/compat/. Node from AIM_TEST_NODE (default: this node).
  */
 import { spawnSync } from 'node:child_process';
@@ -12,6 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const NODE = process.env.AIM_TEST_NODE ?? process.execPath;
 const REGISTER = path.resolve('dist/register.mjs');
+const REGISTER_CJS = path.resolve('dist/register.cjs');
 const FIXTURES = path.resolve('fixtures/compat');
 const VITEST = path.resolve('node_modules/vitest/vitest.mjs');
 let tmp: string;
@@ -40,12 +45,15 @@ function envFor(agent: boolean, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEn
   return env;
 }
 
-/** Runs `args` with node, plain and with `--import <register>` (or NODE_OPTIONS), and returns both. */
+/**
+ * Runs `args` with node, plain and with the agent, and returns both: `--import <register.mjs>` on the
+ * command line, or with `viaNodeOptions` NODE_OPTIONS=--require <register.cjs> (as `aim run` sets it).
+ */
 function both(args: string[], options: { viaNodeOptions?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const run = (agent: boolean) => {
     const extra = { ...options.env };
     let argv = args;
-    if (agent && options.viaNodeOptions) extra.NODE_OPTIONS = `--import ${REGISTER}`;
+    if (agent && options.viaNodeOptions) extra.NODE_OPTIONS = `--require ${REGISTER_CJS}`;
     else if (agent) argv = ['--import', REGISTER, ...args];
     return spawnSync(NODE, argv, { env: envFor(agent, extra), encoding: 'utf8', cwd: options.cwd ?? tmp, timeout: 120_000 });
   };
@@ -55,7 +63,9 @@ function both(args: string[], options: { viaNodeOptions?: boolean; cwd?: string;
 const ids = (inv: Inventory | undefined) => inv?.capabilities.map((c) => c.id) ?? [];
 
 beforeAll(() => {
-  if (!fs.existsSync(REGISTER)) throw new Error('dist/register.mjs is missing: run `npx tsup` first');
+  for (const file of [REGISTER, REGISTER_CJS]) {
+    if (!fs.existsSync(file)) throw new Error(`${path.relative('.', file)} is missing: run \`npx tsup\` first`);
+  }
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aim-compat-'));
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -72,8 +82,16 @@ describe('real programs under the agent', () => {
     expect(agent.status).toBe(0);
     expect(summary(agent.stdout)).toEqual(summary(plain.stdout));
     expect(summary(plain.stdout)).toContain('# pass 4');
-    const testFile = inventories().find((i) => i.process.argv?.includes(file));
+    // The runner (the process we started) runs no test itself: the test file runs in its child.
+    const all = inventories();
+    const testFile = all.find((i) => i.process.pid !== agent.pid && i.process.argv?.includes(file));
     expect(ids(testFile)).toContain('file:read');
+    // Under --require the runner is observed too (under --import it is not: Node runs --import
+    // preloads only for a main entry, --require ones in every process); it is not credited with
+    // what the test file did.
+    const runner = all.find((i) => i.process.pid === agent.pid);
+    expect(runner).toBeDefined();
+    expect(ids(runner)).not.toContain('file:read');
   });
 
   it('vitest under NODE_OPTIONS: same results', () => {
@@ -89,6 +107,19 @@ describe('real programs under the agent', () => {
     expect(counts(plain.stdout)).toEqual([2, 0]);
     expect(counts(agent.stdout)).toEqual(counts(plain.stdout));
     expect(inventories().length).toBeGreaterThan(0);
+  });
+
+  it('a require hook that compiles the main file (ts-node style) under NODE_OPTIONS: same output, observed', () => {
+    const dir = path.join(FIXTURES, 'require-hook');
+    const main = path.join(dir, 'main.txtjs');
+    const { plain, agent } = both(['-r', './hook.cjs', main], { viaNodeOptions: true, cwd: dir });
+    expect(plain.stdout).toBe('compiled by the hook true child\n');
+    expect(agent.stdout).toBe(plain.stdout);
+    expect(agent.status).toBe(0);
+    expect(agent.stderr).toBe('');
+    const mine = inventories().find((i) => i.process.pid === agent.pid);
+    expect(mine?.process.entry).toBe(main);
+    expect(ids(mine)).toEqual(expect.arrayContaining(['file:read', 'system:exec']));
   });
 
   it('worker_threads: the app works; the agent stays on the main thread (one inventory)', () => {

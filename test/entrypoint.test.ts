@@ -1,7 +1,9 @@
 /**
  * bin/aim-entrypoint, the container entrypoint, run by dash and bash (and by its own #!/bin/sh) from
  * an npm-style install: node_modules/aim/bin/aim-entrypoint linked from node_modules/.bin, with a
- * stand-in dist/register.mjs that records which processes preloaded it.
+ * stand-in dist/register.cjs that records which processes preloaded it. The script preloads it with
+ * --require, not register.mjs with --import: any --import in NODE_OPTIONS makes Node load the main
+ * file through its ES module loader, which ignores require hooks (ts-node, @babel/register).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,7 +20,10 @@ let tmp: string;
 interface Install {
   root: string;
   bin: string;
+  /** dist/register.cjs, what the script preloads. */
   register: string;
+  /** dist/register.mjs, the ESM door of the same agent (not written: the script must not need it). */
+  esm: string;
   log: string;
 }
 
@@ -30,19 +35,20 @@ function install(parent: string, withAgent = true): Install {
   fs.mkdirSync(path.join(parent, 'node_modules', '.bin'), { recursive: true });
   fs.copyFileSync(SCRIPT, path.join(root, 'bin', 'aim-entrypoint'));
   fs.chmodSync(path.join(root, 'bin', 'aim-entrypoint'), 0o755);
-  const register = path.join(root, 'dist', 'register.mjs');
+  const register = path.join(root, 'dist', 'register.cjs');
+  const esm = path.join(root, 'dist', 'register.mjs');
   const log = path.join(parent, 'loads.log');
   if (withAgent) {
     fs.writeFileSync(
       register,
-      `import fs from 'node:fs';
+      `const fs = require('node:fs');
 fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ pid: process.pid, main: process.argv[1] ?? '' }) + '\\n');
 `,
     );
   }
   const bin = path.join(parent, 'node_modules', '.bin', 'aim-entrypoint');
   fs.symlinkSync('../aim/bin/aim-entrypoint', bin);
-  return { root, bin, register, log };
+  return { root, bin, register, esm, log };
 }
 
 function loads(inst: Install): { pid: number; main: string }[] {
@@ -116,7 +122,7 @@ describe.each([...shells, null])('under %s', (shell) => {
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.argv).toEqual(['a b', '*']);
-    expect(out.NODE_OPTIONS).toBe(`--import ${plain.register}`);
+    expect(out.NODE_OPTIONS).toBe(`--require ${plain.register}`);
     expect(loads(plain)).toEqual([{ pid: out.pid, main: app }]);
     // exec: the app is the process we started, nothing stays in between.
     expect(out.pid).toBe(r.pid);
@@ -127,16 +133,34 @@ describe.each([...shells, null])('under %s', (shell) => {
     const r = entry(shell, spaced, [NODE, app], { AIM_API_KEY: KEY, NODE_OPTIONS: before });
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout);
-    expect(out.NODE_OPTIONS).toBe(`${before} --import ${quoted(spaced.register)}`);
+    expect(out.NODE_OPTIONS).toBe(`${before} --require ${quoted(spaced.register)}`);
     expect(loads(spaced)).toEqual([{ pid: out.pid, main: app }]);
   });
 
-  it('uses a file: URL when the path has URL characters (#, %) in it', () => {
+  it('keeps a path with URL characters (#, %) a path: --require reads no URLs (quoted for its spaces)', () => {
     const r = entry(shell, urlish, [NODE, app], { AIM_API_KEY: KEY });
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout);
-    expect(out.NODE_OPTIONS).toBe(`--import ${pathToFileURL(urlish.register).href}`);
+    expect(out.NODE_OPTIONS).toBe(`--require ${quoted(urlish.register)}`);
     expect(loads(urlish)).toEqual([{ pid: out.pid, main: app }]);
+  });
+
+  it('leaves require hooks working for the main file (node -r ts-node/register app.ts style)', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'hooked-'));
+    // The main file's scope must be CommonJS (the repo's own package.json says "type": "module").
+    fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "commonjs" }');
+    const hook = path.join(dir, 'hook.cjs');
+    fs.writeFileSync(
+      hook,
+      `require.extensions['.txtjs'] = (m, file) => m._compile(require('fs').readFileSync(file, 'utf8').replace('#hook', ''), file);\n`,
+    );
+    const main = path.join(dir, 'main.txtjs');
+    fs.writeFileSync(main, '#hook\nprocess.stdout.write("compiled by the hook");\n');
+    const r = entry(shell, plain, [NODE, '-r', hook, main], { AIM_API_KEY: KEY });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('compiled by the hook');
+    expect(loads(plain)).toEqual([{ pid: r.pid, main }]);
   });
 
   it('does not add the agent twice', () => {
@@ -144,11 +168,16 @@ describe.each([...shells, null])('under %s', (shell) => {
     for (const [inst, existing] of [
       [plain, '--import aim/register'],
       [plain, '--import=aim/register --x'],
-      [plain, `--import ${plain.register}`],
       [plain, '-r aim/register'],
-      [plain, `--require=${plain.root}/dist/register.cjs`],
-      [spaced, `--import ${quoted(spaced.register)}`],
-      [urlish, `--import ${pathToFileURL(urlish.register).href}`],
+      [plain, `--require ${plain.register}`],
+      [plain, `--require=${plain.register} --x`],
+      [spaced, `--require ${quoted(spaced.register)}`],
+      [urlish, `--require ${quoted(urlish.register)}`],
+      // register.mjs, the ESM door, is the same agent: as a path, quoted, or as a file: URL.
+      [plain, `--import ${plain.esm}`],
+      [plain, `--import=${plain.esm}`],
+      [spaced, `--import ${quoted(spaced.esm)}`],
+      [urlish, `--import ${pathToFileURL(urlish.esm).href}`],
     ] as const) {
       const r = entry(shell, inst, show, { AIM_API_KEY: KEY, NODE_OPTIONS: existing });
       expect(r.stdout).toBe(existing);
@@ -164,7 +193,7 @@ describe.each([...shells, null])('under %s', (shell) => {
     const r = entry(shell, plain, [NODE, app]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^aim warn AIM-E001: AIM_API_KEY is not set.*\n$/);
-    expect(JSON.parse(r.stdout).NODE_OPTIONS).toBe(`--import ${plain.register}`);
+    expect(JSON.parse(r.stdout).NODE_OPTIONS).toBe(`--require ${plain.register}`);
     expect(entry(shell, plain, [NODE, app], { AIM_LOG_LEVEL: 'silent' }).stderr).toBe('');
     expect(entry(shell, plain, [NODE, app], { AIM_DISABLED: 'true' }).stderr).toBe('');
   });
@@ -176,7 +205,7 @@ describe.each([...shells, null])('under %s', (shell) => {
     const e = entry(shell, plain, ['-e', 'process.stdout.write("via node -e")'], { AIM_API_KEY: KEY });
     expect(e.stdout).toBe('via node -e');
     const sh = entry(shell, plain, ['sh', '-c', 'printf "%s" "$NODE_OPTIONS"'], { AIM_API_KEY: KEY });
-    expect(sh.stdout).toBe(`--import ${plain.register}`);
+    expect(sh.stdout).toBe(`--require ${plain.register}`);
   });
 
   it('prints usage and exits 2 without a command', () => {

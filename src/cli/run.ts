@@ -12,13 +12,18 @@ import { withAgentPreloaded } from './node-options.js';
 const USAGE = `usage: aim run [--] <command> [args...]
 
 Runs <command> with the aim agent preloaded in every Node.js process it starts
-(NODE_OPTIONS gets --import <aim>/dist/register.mjs, after what is already there).
+(NODE_OPTIONS gets --require <aim>/dist/register.cjs, after what is already there).
 Exit code, signals and stdio are the command's own.
 `;
 
-/** dist/register.mjs next to the built CLI (dist/cli.mjs and its chunks live in dist/). */
+/**
+ * dist/register.cjs next to the built CLI (dist/cli.mjs and its chunks live in dist/). The same
+ * agent as register.mjs, through the CommonJS door: with any `--import` in NODE_OPTIONS Node loads
+ * the main file through its ES module loader, which ignores require hooks (ts-node,
+ * @babel/register), so `--require` is the form that leaves every program as it was.
+ */
 export function registerPath(): string {
-  return fileURLToPath(new URL('./register.mjs', import.meta.url));
+  return fileURLToPath(new URL('./register.cjs', import.meta.url));
 }
 
 export async function run(args: string[]): Promise<number> {
