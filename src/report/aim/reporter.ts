@@ -432,8 +432,16 @@ export class Reporter {
       }
     }
     for (const [k, v] of wanted.detections) if (!this.done.has(k)) out.detections.set(k, offCapabilities(v, this.settings.capabilities));
-    // The signed generation learns the servers from detection/report.
-    if (!this.protocol?.serversViaDetections) for (const [k, v] of wanted.servers) if (!this.done.has(k)) out.servers.set(k, v);
+    // The signed generation learns the servers from detection/report: nothing to send for them,
+    // and the next processes of the agent need not wait for the protocol to know it.
+    for (const [k, v] of wanted.servers) {
+      if (this.done.has(k)) continue;
+      if (!this.protocol?.serversViaDetections) out.servers.set(k, v);
+      else if (this.done.has(detKey(v.name, 'sdk_runtime'))) {
+        this.done.add(k);
+        this.settings.acknowledged?.add([k]);
+      }
+    }
     return out;
   }
 
