@@ -48,5 +48,7 @@ describe('the capability catalog', () => {
     expect(launcherOf('/usr/lib/node_modules/npm/bin/npx-cli.js')).toBe('npx');
     expect(launcherOf('/app/node_modules/tsx/dist/cli.mjs')).toBe('tsx');
     expect(launcherOf('/app/server.js')).toBeUndefined();
+    expect(launcherOf('/app/a.test.js', ['--test'])).toBe('node-test-runner');
+    expect(launcherOf('/app/a.test.js', ['--test-only'])).toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ export function processInfo(): ProcessInfo {
     node: process.version,
   };
   if (entry) info.entry = redactArgs([entry])[0]!;
-  const launcher = launcherOf(entry);
+  const launcher = launcherOf(entry, process.execArgv);
   if (launcher) info.launcher = launcher;
   return info;
 }
