@@ -61,6 +61,43 @@ describe('signed generation (in process)', () => {
     expect(statSync(join(dir, 'creds.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('auto: when the server changes generation, the remembered guess costs one request and the report goes on', async () => {
+    const key = newKey();
+    const dir = tempDir();
+    const signedAim = await startCollector({ protocol: 'signed', agents: [], keys: [key], log: () => {} });
+    const port = signedAim.port;
+    const config = (url: string) =>
+      configFor({
+        AIM_API_KEY: key,
+        AIM_URL: url,
+        AIM_AGENT_NAME: 'switching-agent',
+        AIM_CREDENTIALS_FILE: join(dir, 'creds.json'),
+        AIM_SPOOL_DIR: join(dir, 'spool'),
+      });
+    const inventory = makeInventory();
+    use(inventory, 'file:read');
+    const first = createAimReporter(inventory, config(signedAim.url), { timings: FAST });
+    await until(() => signedAim.received().some((x) => x.route === 'detection'));
+    await first.flush(1000);
+    first.dispose();
+    expect(seen(signedAim)).toEqual(['agent 401', 'registration 201', 'detection 200']);
+    await signedAim.close();
+
+    // The same URL now serves an API-key AIM that knows the agent by its name.
+    const oldAim = await startCollector({ port, agents: [{ id: '0f8e7a52-3c1d-4b9e-8f00-1234567890ab', name: 'switching-agent' }], keys: [key], log: () => {} });
+    cleanup.push(() => oldAim.close());
+    use(inventory, 'system:exec');
+    const second = createAimReporter(inventory, config(oldAim.url), { timings: FAST });
+    cleanup.push(() => second.dispose());
+    await until(() => oldAim.received().some((x) => x.route === 'capabilities'));
+    await sleep(100);
+    // One signed read refused (no API key), then the API-key generation sends what is new (an AIM
+    // upgraded or downgraded in place keeps its data: what it acknowledged is not sent again).
+    expect(seen(oldAim)).toEqual(['agent 401', 'agent 200', 'capabilities 201']);
+    expect(oldAim.received()[2]!.body).toMatchObject({ capabilityType: 'system:exec' });
+    expect(oldAim.received()[0]!.auth).toBe('none');
+  });
+
   it('registration lock: concurrent callers register once and the others read the file', async () => {
     const dir = tempDir();
     const file = join(dir, 'agents', 'a.json');
