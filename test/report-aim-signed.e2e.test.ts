@@ -194,7 +194,13 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
     rmSync(join(t.config, 'aim'), { recursive: true, force: true });
     const env = { AIM_AGENT_ID: creds.agentId, AIM_PRIVATE_KEY: creds.privateKey, AIM_PROTOCOL: 'signed' };
     const n = t.collector.received().length;
-    const requested = await t.run({ ...env, FIXTURE_EXEC: '1', AIM_CAPABILITIES: 'request' });
+    const output = join(t.dir, 'inventories');
+    mkdirSync(output);
+    const requested = await t.run({ ...env, FIXTURE_EXEC: '1', AIM_CAPABILITIES: 'request', AIM_OUTPUT: output });
+    // The inventory the process wrote, and everything sent, never carry the private key.
+    expect(allFiles(output).length).toBeGreaterThan(0);
+    for (const f of allFiles(output)) expect(f.text).not.toContain(creds.privateKey);
+    expect(readFileSync(t.store, 'utf8')).not.toContain(creds.privateKey);
     expect(requested.stderr).toBe('');
     // Another agent reference (its UUID, not its name): its own state file, so detections go once more.
     expect(seen(t.collector, n)).toEqual(['agent 200', 'detection 200', 'capability-requests 201']);
