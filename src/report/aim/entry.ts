@@ -111,7 +111,15 @@ export function createAimReporter(
   const fleet = new FleetState(fleetStatePath(`${spoolDir}.state`, url.href, agentRef));
   const reporter = new Reporter(inventory, {
     agent: agentRef,
-    acknowledged: { keys: () => fleet.ackedKeys(), add: (keys) => fleet.ack(keys), save: () => fleet.save() },
+    // Saved at once: the other processes of the agent check it before each request.
+    acknowledged: {
+      keys: () => fleet.ackedKeys(),
+      add: (keys) => {
+        fleet.ack(keys);
+        fleet.save();
+      },
+      save: () => fleet.save(),
+    },
     capabilities: config.capabilities,
     reportPotential: config.reportPotential,
     flushTimeoutMs: config.flushTimeoutMs,

@@ -232,9 +232,10 @@ export class Reporter {
   }
 
   private async pass(deadline?: number): Promise<void> {
-    this.learnAcknowledged();
     for (;;) {
       if (this.stopped) return;
+      // Before every request: another process of the agent may just have sent the same thing.
+      this.learnAcknowledged();
       const request = this.next();
       if (!request) return;
       const wait = Math.max(this.pausedUntil, this.rateFreeAt()) - Date.now();
