@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCollector, type Collector } from '../src/collector/index.js';
 import {
@@ -11,7 +12,7 @@ import {
   skewFromDate,
   verifyRequest,
 } from '../src/report/aim/signature.js';
-import { newKey } from './helpers/collector.js';
+import { newKey, tempDir } from './helpers/collector.js';
 
 /** agent-request-v1 (aim-protocol.md 1.3): the signer against the collector's verifier, in process and over HTTP. */
 const cleanup: (() => unknown)[] = [];
@@ -137,6 +138,30 @@ describe('the collector in the signed generation', () => {
     // Status gate.
     c.state.agents.get(id)!.status = 'suspended';
     expect(await raw(c, 'GET', agentPath, signed('GET', agentPath))).toMatchObject({ status: 401, body: { reasonCode: 'agentStatusDenied' } });
+  });
+
+  it('keeps registered agents, grants and pending requests across a restart (store replay)', async () => {
+    const apiKey = newKey();
+    const store = join(tempDir(), 'store.jsonl');
+    const opts = { protocol: 'signed' as const, keys: [apiKey], agents: [], log: () => {}, store };
+    const c = await startCollector({ ...opts, enforcement: 'strict' });
+    const pair = generateAgentKeyPair();
+    const priv = privateKeyFromBase64(pair.privateKey)!;
+    const created = await raw(c, 'POST', '/api/v1/agents', { 'x-api-key': apiKey }, JSON.stringify({ name: 'kept', publicKey: pair.publicKey, capabilities: ['file:read'] }));
+    const id = created.body.id as string;
+    const capPath = `/api/v1/sdk-api/agents/${id}/capabilities/register`;
+    const sign = (method: string, path: string, body?: string) =>
+      signRequest({ method, target: path, body, agentId: id, publicKey: pair.publicKey, privateKey: priv, timestamp: Date.now() / 1000 });
+    const b = JSON.stringify({ capabilityType: 'system:exec' });
+    expect((await raw(c, 'POST', capPath, sign('POST', capPath, b), b)).status).toBe(202);
+    await c.close();
+    const again = await startCollector(opts);
+    cleanup.push(() => again.close());
+    const agentPath = `/api/v1/sdk-api/agents/${id}`;
+    const read = await raw(again, 'GET', agentPath, sign('GET', agentPath));
+    expect(read.status).toBe(200);
+    expect(again.state.agents.get(id)!.capabilityRequests).toEqual([{ type: 'system:exec', status: 'pending' }]);
+    expect((await raw(again, 'POST', capPath, sign('POST', capPath, b), b)).body).toMatchObject({ status: 'pending' });
   });
 
   it('its Date header carries its own clock', async () => {
