@@ -65,8 +65,8 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
     expect(first.code).toBe(0);
     expect(first.stdout).toBe('signed app\n');
     expect(first.stderr).toBe('');
-    // auto: the agent read with the key is refused by a current AIM (one extra request), then registration.
-    expect(seen(t.collector)).toEqual(['agent 401', 'registration 201', 'detection 200']);
+    // auto without AIM_AGENT_ID: the current generation first, which registers the agent itself.
+    expect(seen(t.collector)).toEqual(['registration 201', 'detection 200']);
     expect(active(t.collector, 'signed-demo-agent')).toEqual(['file:read']);
     const files = t.credentialFiles();
     expect(files).toHaveLength(1);
@@ -78,7 +78,7 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
     // A later run: the generation is remembered (no probe), only what is new is sent, signed.
     const second = await t.run({ FIXTURE_EXEC: '1' });
     expect(second.stderr).toBe('');
-    expect(seen(t.collector, 3)).toEqual(['agent 200', 'register 201']);
+    expect(seen(t.collector, 2)).toEqual(['agent 200', 'register 201']);
     expect(active(t.collector, 'signed-demo-agent')).toEqual(['file:read', 'system:exec']);
     for (const r of t.collector.received().filter((x) => x.path.startsWith('/api/v1/sdk-api/') && x.status !== 401)) {
       expect(r.auth).toBe('signature');
@@ -87,7 +87,7 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
       expect(r.headers['x-public-key']).toBe(creds.publicKey);
     }
     // The key went only into the registration.
-    expect(t.collector.received().filter((x) => x.headers['x-api-key']).map((x) => x.route)).toEqual(['agent', 'registration']);
+    expect(t.collector.received().filter((x) => x.headers['x-api-key']).map((x) => x.route)).toEqual(['registration']);
 
     // The private key (and the API key) appear in no output, no store, no spool or state file.
     const secretsIn = [
@@ -148,8 +148,11 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
     const r = await t.run();
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(seen(t.collector)).toEqual(['agent 401', 'registration 201', 'detection 401', 'detection 200']);
-    expect(t.collector.received()[2]!.status).toBe(401);
+    expect(seen(t.collector)).toEqual(['registration 201', 'detection 401', 'detection 200']);
+    // Re-signed with the server's time: about 120 s later than the refused timestamp.
+    const [refused, accepted] = t.collector.received().slice(1, 3);
+    expect(Number(accepted!.headers['x-timestamp']) - Number(refused!.headers['x-timestamp'])).toBeGreaterThanOrEqual(110);
+    expect(accepted!.headers['x-signature']).not.toBe(refused!.headers['x-signature']);
     // The next process signs with the corrected clock from the start.
     const n = t.collector.received().length;
     await t.run({ FIXTURE_EXEC: '1' });
@@ -184,7 +187,7 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/AIM-R004.*signed-demo-agent.*409.*AIM_AGENT_ID and AIM_PRIVATE_KEY.*AIM_AGENT_NAME/);
-    expect(seen(t.collector).slice(-2)).toEqual(['agent 401', 'registration 409']);
+    expect(seen(t.collector).slice(-1)).toEqual(['registration 409']);
   }, 60_000);
 
   it('AIM_AGENT_ID + AIM_PRIVATE_KEY from the environment (no file); AIM_CAPABILITIES=request and off', async () => {
@@ -214,7 +217,7 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
     const u = await setup();
     const off = await u.run({ FIXTURE_EXEC: '1', AIM_CAPABILITIES: 'off' });
     expect(off.stderr).toBe('');
-    expect(seen(u.collector)).toEqual(['agent 401', 'registration 201', 'detection 200']);
+    expect(seen(u.collector)).toEqual(['registration 201', 'detection 200']);
     expect(active(u.collector, 'signed-demo-agent')).toEqual([]);
     const det = u.collector.received().find((r) => r.route === 'detection')!.body as { detections: { details: { capabilities: string[] } }[] };
     expect(det.detections[0]!.details.capabilities).toEqual([]);
@@ -268,12 +271,12 @@ describe.skipIf(!built)('aim doctor and aim collector in the signed generation',
     const r = await runNode(['--import', register, app], { AIM_API_KEY: DEMO_KEY, AIM_URL: url, TMPDIR: dir, XDG_CONFIG_HOME: dir }, 60_000);
     expect(r.stderr).toBe('');
     const received = (await (await fetch(`${url}/__aim/received`)).json()) as { route: string; status: number }[];
-    expect(received.map((x) => `${x.route} ${x.status}`)).toEqual(['agent 401', 'registration 201', 'detection 200']);
+    expect(received.map((x) => `${x.route} ${x.status}`)).toEqual(['registration 201', 'detection 200']);
   }, 60_000);
 });
 
 describe.skipIf(!built)('AIM API-key generation with zero config (auto)', () => {
-  it('only AIM_API_KEY and AIM_URL: the agent is found by the app name; no probe is wasted', async () => {
+  it('only AIM_API_KEY and AIM_URL: one registration attempt finds an older AIM, then the agent is found by the app name', async () => {
     const key = newKey();
     const agent = newAgent('signed-demo-agent');
     const collector = await startCollector({ agents: [agent], keys: [key], log: () => {} });
@@ -282,8 +285,11 @@ describe.skipIf(!built)('AIM API-key generation with zero config (auto)', () => 
     const env = { AIM_API_KEY: key, AIM_URL: collector.url, TMPDIR: dir, XDG_CONFIG_HOME: dir };
     const r = await runNode(['--import', register, app], { ...env, FIXTURE_EXEC: '1' }, 60_000);
     expect(r.stderr).toBe('');
-    expect(seen(collector)).toEqual(['agent 200', 'detection 200', 'capabilities 201', 'capabilities 201']);
-    expect(collector.received()[0]!.path).toBe('/api/v1/sdk-api/agents/signed-demo-agent');
+    expect(seen(collector)).toEqual(['registration 404', 'agent 200', 'detection 200', 'capabilities 201', 'capabilities 201']);
+    expect(collector.received()[1]!.path).toBe('/api/v1/sdk-api/agents/signed-demo-agent');
+    // Nothing kept from the refused registration.
+    expect(existsSync(join(dir, 'aim', 'agents'))).toBe(true);
+    expect(readdirSync(join(dir, 'aim', 'agents')).filter((f) => f.endsWith('.json'))).toEqual([]);
     // Restart, unchanged: nothing sent.
     const n = collector.received().length;
     await runNode(['--import', register, app], { ...env, FIXTURE_EXEC: '1' }, 60_000);

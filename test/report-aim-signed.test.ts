@@ -80,7 +80,7 @@ describe('signed generation (in process)', () => {
     await until(() => signedAim.received().some((x) => x.route === 'detection'));
     await first.flush(1000);
     first.dispose();
-    expect(seen(signedAim)).toEqual(['agent 401', 'registration 201', 'detection 200']);
+    expect(seen(signedAim)).toEqual(['registration 201', 'detection 200']);
     await signedAim.close();
 
     // The same URL now serves an API-key AIM that knows the agent by its name.

@@ -142,6 +142,7 @@ export function createAimReporter(
           mode: config.protocol,
           fleet,
           hasCredentials: Boolean(config.privateKey) || fs.existsSync(credentialsFile),
+          hasAgentId: Boolean(config.agentId),
           make: (generation) =>
             generation === 'api-key'
               ? createApiKeyProtocol(url, apiKey, userAgent, options.transport?.(url, apiKey, userAgent))

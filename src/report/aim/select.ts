@@ -17,6 +17,12 @@ export interface SelectOptions {
   fleet?: FleetState;
   /** Credentials exist already (AIM_PRIVATE_KEY or the credentials file): a first guess of `signed`. */
   hasCredentials: boolean;
+  /**
+   * AIM_AGENT_ID is set (without a private key): a first guess of `api-key`, the generation where
+   * an agent is named by id alone. Without it, the first guess is the current generation, which
+   * registers the agent itself (aim-protocol.md section 8: the current flow is primary).
+   */
+  hasAgentId: boolean;
   make: (generation: Generation) => Protocol;
 }
 
@@ -33,7 +39,9 @@ export function selectProtocol(options: SelectOptions): SelectedProtocol {
     return p;
   };
   let generation: Generation =
-    options.mode !== 'auto' ? options.mode : (options.fleet?.generation ?? (options.hasCredentials ? 'signed' : 'api-key'));
+    options.mode !== 'auto'
+      ? options.mode
+      : (options.fleet?.generation ?? (options.hasCredentials || !options.hasAgentId ? 'signed' : 'api-key'));
   let decided = options.mode !== 'auto';
 
   /** Whether this refusal says "not this generation" (and not "bad key"). */
