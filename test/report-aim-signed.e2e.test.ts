@@ -188,6 +188,14 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/AIM-R004.*signed-demo-agent.*409.*AIM_AGENT_ID and AIM_PRIVATE_KEY.*AIM_AGENT_NAME/);
     expect(seen(t.collector).slice(-1)).toEqual(['registration 409']);
+
+    // A fleet of that other machine starting at once asks AIM once; each process says it once.
+    rmSync(t.tmp, { recursive: true, force: true });
+    mkdirSync(t.tmp);
+    const n = t.collector.received().length;
+    const fleet = await Promise.all(Array.from({ length: 5 }, () => t.run()));
+    for (const f of fleet) expect(f.stderr.trim().split('\n')).toEqual([expect.stringMatching(/AIM-R004.*409/)]);
+    expect(seen(t.collector, n)).toEqual(['registration 409']);
   }, 60_000);
 
   it('AIM_AGENT_ID + AIM_PRIVATE_KEY from the environment (no file); AIM_CAPABILITIES=request and off', async () => {

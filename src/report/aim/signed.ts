@@ -138,12 +138,20 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
           'or unset AIM_AGENT_ID to let aim register an agent of its own. Reporting is off.',
       };
     }
-    const conflict = fleet?.conflict;
-    if (conflict && conflict.name === identity.name && Date.now() - Date.parse(conflict.at) < CONFLICT_MEMO_MS) {
-      return { kind: 'auth', status: 409, message: conflictMessage(identity) };
-    }
     const lock = { waitMs: 10_000, staleMs: 30_000, ...options.lock };
-    const got = await withRegistrationLock(identity.credentialsFile, () => register(opts), lock);
+    const got = await withRegistrationLock(
+      identity.credentialsFile,
+      async () => {
+        // Under the lock: a process that registered just before us may have met a 409.
+        fleet?.reload();
+        const conflict = fleet?.conflict;
+        if (conflict && conflict.name === identity.name && Date.now() - Date.parse(conflict.at) < CONFLICT_MEMO_MS) {
+          return { kind: 'auth', status: 409, message: conflictMessage(identity) } satisfies Outcome;
+        }
+        return register(opts);
+      },
+      lock,
+    );
     if (got.kind === 'theirs') {
       resolved = { creds: got.credentials, source: 'file' };
       return undefined;
