@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startCollector, type Collector } from '../src/collector/index.js';
 import { createAimReporter, type DisposableAimReporter } from '../src/report/aim/entry.js';
@@ -156,6 +156,8 @@ describe.each(['node-http', 'undici'] as const)('AIM reporter (in process, %s)',
     // An administrator revokes system:exec; AIM's agent read stops listing it.
     collector.revoke(agent.id, 'system:exec');
     const before = collector.received().length;
+    // A replica without the fleet state (a restart with it sends nothing at all).
+    rmSync(`${spoolDir}.state`, { recursive: true, force: true });
     const second = start();
     await second.flush(2000);
     await sleep(200);

@@ -1,5 +1,6 @@
 import * as dc from 'node:diagnostics_channel';
 import { observe, type Caller } from '../observations/index.js';
+import { OWN_USER_AGENT_PREFIX } from '../platform/index.js';
 import { callerOf } from './caller.js';
 import { health, internalError } from './health.js';
 
@@ -9,12 +10,24 @@ import { health, internalError } from './health.js';
  * Each distinct destination is looked at once; after that a request costs a Set lookup.
  */
 const MAX_DESTINATIONS = 256;
+/** Sockets are looked at one by one until this many; after that one in SOCKET_SAMPLE (a stack each). */
+const SOCKETS_IN_FULL = 64;
+const SOCKET_SAMPLE = 16;
+let sockets = 0;
 const seen = new Set<string>();
 /**
  * The http request channel fires a tick after `http.request`, without the caller's frames; the
  * socket it rides on was opened synchronously inside `http.request`, so its caller is the request's.
  */
 const socketCallers = new WeakMap<object, Caller>();
+/** Sockets opened by aim itself (the reporter): their requests are never evidence. */
+const ownSockets = new WeakSet<object>();
+
+function isOwnRequest(request: HttpClientRequest): boolean {
+  if (request.socket && ownSockets.has(request.socket)) return true;
+  const agent = request.getHeader?.('user-agent');
+  return typeof agent === 'string' && agent.startsWith(OWN_USER_AGENT_PREFIX);
+}
 
 interface UndiciRequest {
   origin?: string | URL;
@@ -27,6 +40,7 @@ interface HttpClientRequest {
   host?: string;
   path?: string;
   socket?: object | null;
+  getHeader?(name: string): unknown;
 }
 interface NetSocket {
   once(event: 'connect', listener: () => void): void;
@@ -68,12 +82,14 @@ function onHttpRequest(message: unknown): void {
   if (health.inert) return;
   try {
     const request = (message as { request?: HttpClientRequest }).request;
-    if (!request) return;
+    if (!request || isOwnRequest(request)) return;
     const method = request.method ?? 'GET';
     const host = request.host ?? 'localhost';
     const path = withoutQuery(request.path);
     if (!firstTime(`h ${method} ${host}${path}`)) return;
-    const caller = (request.socket && socketCallers.get(request.socket)) || callerOf(onHttpRequest);
+    // The channel fires a tick late, from Node's frames only: without the socket's caller (a
+    // socket not sampled) the request is still the program's, at an unknown line.
+    const caller = (request.socket && socketCallers.get(request.socket)) || callerOf(onHttpRequest, true);
     if (!caller) return;
     observe({ kind: 'http', client: 'http', method, protocol: request.protocol ?? 'http:', host, path, caller });
   } catch (error) {
@@ -84,11 +100,15 @@ function onHttpRequest(message: unknown): void {
 /** The host and port are known only once connected; a 'connect' listener is harmless to the app. */
 function onSocket(message: unknown): void {
   if (health.inert || seen.size >= MAX_DESTINATIONS) return;
+  if (++sockets > SOCKETS_IN_FULL && sockets % SOCKET_SAMPLE !== 0) return;
   try {
     const socket = (message as { socket?: NetSocket }).socket;
     if (!socket || typeof socket.once !== 'function') return;
     const caller = callerOf(onSocket, true);
-    if (!caller) return;
+    if (!caller) {
+      ownSockets.add(socket);
+      return;
+    }
     socketCallers.set(socket, caller);
     socket.once('connect', () => {
       try {

@@ -3,3 +3,4 @@ export type { LogLevel } from './log.js';
 export { featuresOf, parseVersion } from './features.js';
 export type { Feature, Features, Version } from './features.js';
 export { packageVersion } from './package-version.js';
+export { OWN_USER_AGENT_PREFIX } from './identity.js';

@@ -34,7 +34,8 @@ export function start(activation: Activation): void {
   warnUnknownVariables(process.env);
   startSinks(inventory, {
     output: process.env.AIM_OUTPUT?.trim(),
-    reportToAim: Boolean(process.env.AIM_API_KEY?.trim()),
+    // The API key, or (signed generation) an agent's own id and private key.
+    reportToAim: Boolean(process.env.AIM_API_KEY?.trim() || (process.env.AIM_AGENT_ID?.trim() && process.env.AIM_PRIVATE_KEY?.trim())),
     loadReporter: once(() => loadReporter(inventory)),
   });
 }

@@ -8,6 +8,6 @@ import { startAimReporter, type AimReporter } from './aim/entry.js';
 
 export function startReporting(inventory: Inventory): AimReporter | undefined {
   const config = loadConfig();
-  if (config.reportingAllowed && config.apiKey) return startAimReporter(inventory, config);
+  if (config.reportingAllowed && (config.apiKey || (config.agentId && config.privateKey))) return startAimReporter(inventory, config);
   return undefined;
 }

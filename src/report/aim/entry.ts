@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../../config/index.js';
 import type { Inventory } from '../../inventory/index.js';
-import { warn } from '../../platform/index.js';
+import { OWN_USER_AGENT_PREFIX, warn } from '../../platform/index.js';
 import { agentNameFor, defaultCredentialsFile, isUuid } from './credentials.js';
 import { FleetState, fleetStatePath } from './fleet.js';
 import { keyMayTravel } from './keys.js';
@@ -90,7 +90,7 @@ export function createAimReporter(
   // npm, npx, pnpm, yarn, ...: tooling, not the agent. Nothing to report, nothing to add to its exit.
   if (inventory.process.launcher) return noop;
 
-  const userAgent = `aim-node/${inventory.agent.version} (node ${process.version})`;
+  const userAgent = `${OWN_USER_AGENT_PREFIX}${inventory.agent.version} (node ${process.version})`;
   const secrets = [apiKey, config.privateKey].filter(Boolean);
   const redact = (text: string): string => secrets.reduce((t, secret) => t.split(secret).join('[redacted]'), text);
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
