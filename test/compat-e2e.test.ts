@@ -150,6 +150,7 @@ describe('real programs under the agent', () => {
     expect(agent.status).toBe(0);
     const mine = inventories().find((i) => i.process.pid === agent.pid);
     expect(ids(mine)).toEqual(expect.arrayContaining(['file:read', 'system:exec']));
+    expect(mine?.agent.visibility).toBe('partial:bundled');
   });
 
   it.skipIf(major < 22 || (major === 22 && minor < 6))('TypeScript by type stripping (Node >= 22.6)', () => {

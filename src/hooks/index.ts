@@ -68,3 +68,4 @@ function install(features: Features, options: HookOptions): HookSetup {
 }
 export { redactArgs } from './mcp/redact.js';
 export { installMcpHooks } from './mcp/index.js';
+export { isBundled } from './bundle.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { installHooks, installMcpHooks } from '../hooks/index.js';
+import { installHooks, installMcpHooks, isBundled } from '../hooks/index.js';
 
 import { infer } from '../inference/index.js';
 import { Inventory } from '../inventory/index.js';
@@ -28,6 +28,7 @@ export function start(activation: Activation): void {
   setObserver((observation) => infer(observation, inventory));
   installMcpHooks({ externalModuleHooks: true });
   const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl() });
+  if (isBundled(inventory.process.entry)) setup.visibility = 'partial:bundled';
   const preloadMs = Number(process.hrtime.bigint() - started) / 1e6;
   inventory.updateAgent({ ...setup, preloadMs: Math.round(preloadMs * 100) / 100 });
   Object.assign(agentRecord(), { inventory, activation });
