@@ -4,3 +4,4 @@ export { featuresOf, parseVersion } from './features.js';
 export type { Feature, Features, Version } from './features.js';
 export { packageVersion } from './package-version.js';
 export { OWN_USER_AGENT_PREFIX } from './identity.js';
+export { writePrivateFile } from './private-file.js';

@@ -1,7 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '../inventory/index.js';
-import { warn } from '../platform/index.js';
+import { warn, writePrivateFile } from '../platform/index.js';
 
 /** Writes bursts of changes at most this often. */
 const DEBOUNCE_MS = 100;
@@ -13,7 +12,6 @@ const DEBOUNCE_MS = 100;
  */
 export function startFileSink(inventory: Inventory, dir: string): void {
   const file = join(dir, `${process.pid}.json`);
-  const temp = join(dir, `.${process.pid}.json.tmp`);
   let written = -1;
   let broken = false;
   let timer: NodeJS.Timeout | undefined;
@@ -23,14 +21,11 @@ export function startFileSink(inventory: Inventory, dir: string): void {
     if (broken || written === inventory.revision) return;
     try {
       const snapshot = inventory.snapshot();
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(temp, `${JSON.stringify(snapshot, null, 2)}\n`, { mode: 0o600 });
-      renameSync(temp, file);
+      if (!writePrivateFile(file, `${JSON.stringify(snapshot, null, 2)}\n`)) throw new Error('not written');
       written = snapshot.revision;
-    } catch (error) {
+    } catch {
       broken = true;
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      warn('AIM-O001', `cannot write the inventory to AIM_OUTPUT (${code}); local output is off for this process.`);
+      warn('AIM-O001', `cannot write the inventory to AIM_OUTPUT (${dir}); local output is off for this process.`);
     }
   };
 

@@ -1,3 +1,4 @@
+import { writePrivateFile } from '../../platform/index.js';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -83,26 +84,8 @@ export function readCredentialsFile(file: string): Credentials | undefined {
 
 /** Writes the credentials file atomically with mode 0600 (directory 0700). Never throws. */
 export function writeCredentialsFile(file: string, credentials: Credentials): boolean {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.fchmodSync(fd, 0o600);
-      fs.writeSync(fd, JSON.stringify({ ...credentials, createdAt: new Date().toISOString(), createdBy: 'aim-node' }, null, 2) + '\n');
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-    return true;
-  } catch {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // nothing written
-    }
-    return false;
-  }
+  const text = JSON.stringify({ ...credentials, createdAt: new Date().toISOString(), createdBy: 'aim-node' }, null, 2);
+  return writePrivateFile(file, `${text}\n`);
 }
 
 /** From AIM_AGENT_ID + AIM_PRIVATE_KEY; `bad` when the key is not an Ed25519 key (never echoed). */

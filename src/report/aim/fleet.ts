@@ -1,3 +1,4 @@
+import { writePrivateFile } from '../../platform/index.js';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -137,10 +138,7 @@ export class FleetState {
         out.conflict = this.data.conflict;
         out.agentId = this.data.agentId ?? disk.agentId;
       }
-      fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(out), { mode: 0o600 });
-      fs.renameSync(tmp, this.file);
+      if (!writePrivateFile(this.file, JSON.stringify(out))) return;
       this.data = out;
       this.dirty.clear();
       this.dirtyPending.clear();

@@ -1,3 +1,4 @@
+import { writePrivateFile } from '../../platform/index.js';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -82,20 +83,7 @@ export function writeSpool(file: string, pending: Desired, now = new Date()): bo
     detections: [...pending.detections.values()].slice(0, MAX_ENTRIES),
     servers: [...pending.servers.values()].slice(0, MAX_ENTRIES),
   };
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-    return true;
-  } catch {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // nothing written
-    }
-    return false;
-  }
+  return writePrivateFile(file, JSON.stringify(data));
 }
 
 function arr<T>(value: T[] | undefined): T[] {
@@ -123,18 +111,5 @@ export function readLedger(file: string): Set<string> {
 }
 
 export function writeLedger(file: string, granted: Set<string>): boolean {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, JSON.stringify({ v: VERSION, granted: [...granted].sort() }), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-    return true;
-  } catch {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // nothing written
-    }
-    return false;
-  }
+  return writePrivateFile(file, JSON.stringify({ v: VERSION, granted: [...granted].sort() }));
 }
