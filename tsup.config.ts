@@ -10,10 +10,10 @@ const outExtension = ({ format }: { format: string }) => ({ js: format === 'esm'
 // - the agent itself and the lazily loaded reporter, CJS only, so `--import` and `--require`
 //   share one copy of the agent (register.mjs loads agent.cjs through createRequire);
 // - the CLI, ESM.
-// zod and undici are bundled so the app's own copies stay distinct from ours; the module
+// zod is bundled so the app's own copy stays distinct from ours; the module
 // hooks stay external (exactly one copy of each per process).
 const external = ['require-in-the-middle', 'import-in-the-middle'];
-const noExternal = ['zod', 'undici'];
+const noExternal = ['zod'];
 
 export default defineConfig([
   {

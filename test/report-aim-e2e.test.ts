@@ -57,7 +57,7 @@ describe.skipIf(!built)('AIM reporting end to end (dist/register.mjs)', () => {
     const received = collector.received();
     expect(received.slice(0, 2).map((r) => `${r.method} ${r.route} ${r.status}`)).toEqual(['GET agent 200', 'POST detection 200']);
     expect(caps(collector)).toContain('file:read 201');
-    // The reporter's own HTTP (undici, in dist/) is not the app's: no network capability.
+    // The reporter's own HTTP (from dist/) is not the app's: no network capability.
     expect(caps(collector).filter((c) => /^(api:call|network:connect)/.test(c))).toEqual([]);
     for (const r of received) {
       expect(r.agentId).toBe(agent.id);

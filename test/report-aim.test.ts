@@ -1,8 +1,7 @@
 import { readdirSync, rmSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startCollector, type Collector } from '../src/collector/index.js';
 import { createAimReporter, type DisposableAimReporter } from '../src/report/aim/entry.js';
-import { createUndiciTransport } from '../src/report/aim/http-undici.js';
 import { retryAfterMs } from '../src/report/aim/http.js';
 import { keyMayTravel } from '../src/report/aim/keys.js';
 import { readAgentView } from '../src/report/aim/schemas.js';
@@ -40,7 +39,7 @@ async function setup(
     AIM_SPOOL_DIR: opts.spoolDir ?? tempDir(),
   });
   const start = (timings: Record<string, number> = {}): DisposableAimReporter => {
-    const r = createAimReporter(inventory, config, { timings: { ...FAST, ...timings }, ...(transport ? { transport } : {}) });
+    const r = createAimReporter(inventory, config, { timings: { ...FAST, ...timings } });
     cleanup.push(() => r.dispose());
     return r;
   };
@@ -49,15 +48,7 @@ async function setup(
 
 const routes = (c: Collector) => c.received().map((r) => `${r.method} ${r.route} ${r.status}`);
 
-// Both HTTP clients: Node's http (the default) and undici (kept in http-undici.ts).
-const transports = { 'node-http': undefined, undici: createUndiciTransport } as const;
-let transport: (typeof transports)[keyof typeof transports];
-
-describe.each(['node-http', 'undici'] as const)('AIM reporter (in process, %s)', (kind) => {
-  beforeEach(() => {
-    transport = transports[kind];
-  });
-
+describe('AIM reporter (in process)', () => {
   it('sends the startup batch: agent read, detections, one grant per capability, mcp-servers', async () => {
     const { collector, inventory, agent, start, key } = await setup();
     use(inventory, 'file:read');
@@ -307,7 +298,7 @@ describe.each(['node-http', 'undici'] as const)('AIM reporter (in process, %s)',
     first.dispose();
     expect(collector.received()).toHaveLength(0);
     expect(readdirSync(spoolDir)).toHaveLength(1);
-    const second = createAimReporter(makeInventory(), config, { timings: FAST, ...(transport ? { transport } : {}) });
+    const second = createAimReporter(makeInventory(), config, { timings: FAST });
     cleanup.push(() => second.dispose());
     await second.flush(3000);
     expect(collector.received().filter((r) => r.route === 'capabilities').map((r) => (r.body as { capabilityType: string }).capabilityType)).toEqual([
@@ -328,8 +319,7 @@ describe.each(['node-http', 'undici'] as const)('AIM reporter (in process, %s)',
     cleanup.push(() => (before === undefined ? delete process.env.AIM_LOG_LEVEL : (process.env.AIM_LOG_LEVEL = before)));
     use(inventory, 'file:read');
     inventory.upsertServer(server('filesystem'));
-    // A warning code is said once per process: each client gets its own route.
-    const route = kind === 'node-http' ? 'mcp-servers' : 'detection';
+    const route = 'mcp-servers';
     collector.setFault({ route, status: 422, body: { error: `bad key ${key}` } });
     start();
     await until(() => collector.received().some((r) => r.route === route));

@@ -1,6 +1,6 @@
 /**
  * Built to dist/reporter.cjs and loaded only when there is something to send: zod (config
- * validation) and undici (the AIM client) never cost the application's startup.
+ * validation) and the AIM client never cost the application's startup.
  */
 import { loadConfig } from '../config/index.js';
 import type { Inventory } from '../inventory/index.js';

@@ -1,4 +1,4 @@
-/** What fixtures/report/app.cjs needs, bundled like dist/reporter.cjs (undici and zod inside). */
+/** What fixtures/report/app.cjs needs, bundled like dist/reporter.cjs (zod inside). */
 export { Inventory } from '../../src/inventory/index.js';
 export { startAimReporter } from '../../src/report/aim/entry.js';
 export { loadConfig } from '../../src/config/index.js';

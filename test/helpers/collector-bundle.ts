@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Bundles the reporter with the inventory and config (CJS, undici and zod inside, as tsup builds
+ * Bundles the reporter with the inventory and config (CJS, zod inside, as tsup builds
  * dist/reporter.cjs) so fixture programs can run it as child processes before the agent core's
  * dist/register.mjs exists.
  */

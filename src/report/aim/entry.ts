@@ -12,7 +12,7 @@ import type { Transport } from './http.js';
 /**
  * The AIM reporter's door (built to dist/reporter.cjs). The agent loads it only when AIM_API_KEY
  * is set, after its hooks are installed. It owns its scheduling and its exit behaviour and never
- * throws. undici and the request schemas load only when there is first something to send.
+ * throws. The HTTP client and the request schemas load only when there is first something to send.
  */
 export interface AimReporter {
   /** Sends what is unsent, for at most `timeoutMs` (default AIM_FLUSH_TIMEOUT_MS). Never rejects. */

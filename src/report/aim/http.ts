@@ -8,7 +8,7 @@
  * GC): undici +12 to +18 MiB and 20 ms, Node's http +2 MiB and 12 ms, on Node 20, 22 and 24.
  * undici's HTTP parser is WebAssembly: its code alone breaks the +15 MiB budget, and on Node 20
  * V8 finishes its background compilation before the process may exit (+80 to +270 ms on the exit
- * of every short process that sent a report). The undici client is kept in http-undici.ts.
+ * of every short process that sent a report).
  */
 export interface HttpResult {
   status: number;

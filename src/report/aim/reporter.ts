@@ -72,7 +72,7 @@ export interface ReporterSettings {
   /** Ledger file of capabilities seen granted, per agent UUID; none disables it. */
   ledgerFile?: (agentUuid: string) => string;
   timings: ReporterTimings;
-  /** Loads the protocol (and undici) when there is first something to send. */
+  /** Loads the protocol (and its HTTP client) when there is first something to send. */
   loadProtocol: () => Promise<Protocol>;
   /** Replaces the API key in anything we print. */
   redact: (text: string) => string;
