@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, sta
 import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { findNodes } from './lib/nodes.mjs'
+import { findNodes, cmpVersion } from './lib/nodes.mjs'
 import { AGENTS, aimDistOk } from './lib/agents.mjs'
 import { Bench } from './lib/measure.mjs'
 import { analyzeNode, budget } from './lib/analyze.mjs'
@@ -31,6 +31,7 @@ function usage () {
   --hot-n N            calls per variant in the hot-path A/B (default 1e6; quick 2e5)
   --json               print the results as JSON on stdout (the table then goes to stderr)
   --out DIR            where <date>.md/.svg/.json go (default bench/results); --no-write to skip
+  --merge FILE.json    start from an earlier results JSON and replace only the phases measured now
   --seed N             shuffle seed (default: time-based)
   --no-install         never install Node versions or bench dependencies
 Env: AIM_BENCH_NODES=/path/node:/path/node (extra binaries), AIM_BENCH_NODE_CACHE (default ~/.cache/aim-node).`
@@ -51,6 +52,7 @@ function parseArgs (argv) {
     else if (a === '--hot-n') o.hotN = Number(next())
     else if (a === '--out') o.out = resolve(next())
     else if (a === '--no-write') o.write = false
+    else if (a === '--merge') o.merge = resolve(next())
     else if (a === '--seed') o.seed = Number(next())
     else if (a === '--no-install') o.install = false
     else if (a === '-h' || a === '--help') { console.log(usage()); process.exit(0) } else { console.error(`unknown option ${a}\n${usage()}`); process.exit(2) }
@@ -153,6 +155,7 @@ async function main () {
   const t0 = Date.now()
   ensureDeps(o)
   const aimDist = o.agents.some((a) => a.startsWith('aim')) ? ensureAim(o) : null
+  const aimCommit = aimDist ? `${o.aim ? `${o.aim}, ` : ''}HEAD ${gitCommit(repoDir)} at start, dist built ${statSync(join(aimDist, 'agent.cjs')).mtime.toISOString().slice(0, 19)}Z` : null
   ensureGenerated()
   const nodes = findNodes(o.node, { allowInstall: o.install, log })
   if (!nodes.length) throw new Error('no Node binary to measure')
@@ -189,6 +192,17 @@ async function main () {
   }
   progress.end()
   await servers.up.close(); await servers.slow.close()
+  let mergedFrom = null
+  if (o.merge) {
+    const old = JSON.parse(readFileSync(o.merge, 'utf8'))
+    mergedFrom = { file: o.merge, meta: old.meta }
+    for (const prev of old.raw) {
+      const now = raws.find((r) => r.node.version === prev.node.version)
+      if (!now) { raws.push(prev); continue }
+      for (const [k, v] of Object.entries(prev)) if (!(k in now)) now[k] = v
+    }
+    raws.sort((a, b) => cmpVersion(a.node.version, b.node.version))
+  }
 
   const summaries = raws.map(analyzeNode)
   const date = new Date().toISOString().slice(0, 10)
@@ -200,9 +214,11 @@ async function main () {
     hotN: o.hotN,
     seed: o.seed,
     machine: `${cpus().length} × ${cpus()[0]?.model?.trim() || 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end, ${process.platform}-${process.arch}`,
-    aimCommit: aimDist ? gitCommit(repoDir) : null,
+    aimCommit,
     tookMin: ((Date.now() - t0) / 60000).toFixed(1),
-    failures: bench.failures
+    phases: o.only.join(','),
+    failures: bench.failures,
+    mergedFrom: mergedFrom ? `${mergedFrom.meta.date} ${mergedFrom.meta.mode} run (aim ${mergedFrom.meta.aimCommit}, ${mergedFrom.meta.rounds} rounds) for the phases not measured now` : null
   }
   const text = terminalReport(summaries, meta)
   if (o.json) {

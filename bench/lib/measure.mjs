@@ -2,6 +2,8 @@
 // of the same app (order inside the pair random), and the agents' order is shuffled every round, so
 // machine drift spreads evenly over all rows. Results are raw samples; lib/analyze.mjs reduces them.
 import { join } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { runOnce } from './run-once.mjs'
 import { AGENTS, BASE_ENV } from './agents.mjs'
 import { shuffled } from './stats.mjs'
@@ -54,6 +56,13 @@ export class Bench {
     const key = `${node.version}|${app}|${agent.id}`
     if (this.broken.has(key)) return null
     const flags = [...pre, ...this.flagsFor(agent, app, node)]
+    // With a key, every run starts as a first deployment: its own spool, fleet state and credentials,
+    // never the user's (~/.config/aim, <tmpdir>/aim-spool-<uid>) nor shared with other runs.
+    let scratch = null
+    if (env.AIM_API_KEY) {
+      scratch = mkdtempSync(join(tmpdir(), 'aim-bench-state-'))
+      env = { ...env, AIM_SPOOL_DIR: join(scratch, 'spool'), XDG_CONFIG_HOME: join(scratch, 'config') }
+    }
     const r = await runOnce({
       node: node.bin,
       flags,
@@ -62,6 +71,7 @@ export class Bench {
       env: cleanEnv({ ...(agent.env || {}), ...env }),
       marker: MARKERS[app]
     })
+    if (scratch) rmSync(scratch, { recursive: true, force: true })
     this.progress.tick(`Node ${node.version} · ${app} · ${agent.id}`)
     if (r.code !== 0 || r.markerMs === null) {
       const n = (this.failCount.get(key) || 0) + 1

@@ -108,6 +108,7 @@ export function markdownReport (all, meta, svgName) {
   const md = []
   md.push(`# aim bench: ${meta.date} (${meta.mode})`, '')
   md.push(`Machine: ${meta.machine}. aim: ${meta.aimCommit || 'not built'}. Rounds: ${meta.rounds} (hot path: ${meta.hotRounds} process${meta.hotRounds > 1 ? 'es' : ''} per agent × ${meta.hotN} calls per variant). Took ${meta.tookMin} min.`, '')
+  if (meta.mergedFrom) md.push(`Merged: phases ${meta.phases || ''} measured in this run; the others come from the ${meta.mergedFrom}.`, '')
   md.push('Reproduce: `npm run bench` (full) or `npm run bench -- --quick`; see `bench/README.md` for the method and options.', '')
   md.push('Every figure is paired with plain `node` run right next to it in the same call; cells give the median and ±IQR/2 over the rounds.',
     'hello: added ms over plain. typical: wall-time ratio to plain. Per module: added µs per module, timed inside the process over 1000 generated tiny modules (plain: its own cost per module). Hot fs: % slower than the original `fs` function, A/B in one process (plain: the A/A noise floor). RSS: added peak RSS in MiB (plain: absolute).', '')
