@@ -28,7 +28,7 @@ function usage () {
   --only LIST          phases: ${PHASES.join(',')} (default: all)
   --aim DIR            aim's built dist/ (default: <repo>/dist; built with tsup if missing)
   --aim-alt DIR        a second aim build measured side by side (row 'aim-alt'), e.g. a candidate fix
-  --hot-n N            calls per variant in the hot-path A/B (default 1e6; quick 2e5)
+  --hot-n N            calls per variant per process in the hot-path A/B (default 4e5 × 3 processes; quick 1e5 × 1)
   --json               print the results as JSON on stdout (the table then goes to stderr)
   --out DIR            where <date>.md/.svg/.json go (default bench/results); --no-write to skip
   --merge FILE.json    start from an earlier results JSON and replace only the phases measured now
@@ -59,8 +59,10 @@ function parseArgs (argv) {
   }
   o.node ??= o.quick ? 'current' : 'all'
   o.rounds ??= o.quick ? 3 : 8
-  o.hotN ??= o.quick ? 1e5 : 1e6
-  o.hotRounds = 1
+  o.hotN ??= o.quick ? 1e5 : 4e5
+  // several processes per agent: one process's code layout can bias A against B by a few % even when
+  // both call the very same function; the median over batches pooled from 3 processes does not
+  o.hotRounds = o.quick ? 1 : 3
   o.hotBatches = o.quick ? 20 : 40
   o.memRounds = o.quick ? 2 : Math.max(3, Math.ceil(o.rounds / 2))
   o.agents ??= AGENTS.map((a) => a.id).filter((id) => !(o.quick && id === 'empty') && !(o.quick && id === 'noop-sync') && (id !== 'aim-alt' || o.aimAlt))
