@@ -75,6 +75,13 @@ describe.each(modes)('activation through %s', (mode) => {
     expect(inventory!.capabilities.filter((c) => c.strength === 'used')).toEqual([]);
   });
 
+  it('counts a program reading a module file that Node loaded before', async () => {
+    const file = fixture('core/read-source.cjs');
+    const result = await runFixture(file, { mode });
+    expect(result.stdout.toString()).toBe('true\n');
+    expectUsedAt(result, file, 'file:read', 'READ');
+  });
+
   it('keeps util.promisify shapes exactly as without the agent', async () => {
     const file = fixture('core/promisify.cjs');
     const plain = await runFixture(file, { mode: 'none' });

@@ -3,6 +3,7 @@ import { builtinRows, capabilityOfCall, possibleCapabilities, type BuiltinRow, t
 import { observe } from '../observations/index.js';
 import { callerOf } from './caller.js';
 import { health, internalError } from './health.js';
+import { asNode, isLoaderRead, isLoaderResolve, loaderResolved, nodeAtWork } from './loader-activity.js';
 
 /**
  * Builtins are patched in place once, the first time the app loads them (or at startup when they
@@ -181,14 +182,20 @@ function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
   // `arguments`, not rest parameters: V8 forwards it without building an array, so a caller that
   // kept this wrapper pays one flag check after retirement.
   const wrapper = function (this: unknown): unknown {
-    if (!retired && !health.inert) {
+    if (retired || health.inert || nodeAtWork()) return Reflect.apply(original, this, arguments);
+    if (isLoaderResolve(arguments)) {
+      const resolved = asNode(original, this, arguments);
+      loaderResolved(resolved);
+      return resolved;
+    }
+    if (!isLoaderRead(arguments)) {
       try {
         record(arguments);
       } catch (error) {
         internalError(error);
       }
     }
-    return Reflect.apply(original, this, arguments);
+    return asNode(original, this, arguments);
   };
   copyOwnProperties(original, wrapper);
   target[key] = wrapper;

@@ -1,0 +1,47 @@
+/**
+ * Telling Node's own file access from the program's, without a stack. Node's module loaders
+ * resolve every module with `fs.realpathSync(path, { [realpathCacheKey]: cache })` (an options
+ * object no program writes) and then read it with the public `fs.readFileSync` (the CommonJS
+ * loader by path, the ES module loader by URL); `fs.readFileSync` itself calls `fs.openSync`.
+ * None of that is the program's use, and a stack per module would cost more than loading it.
+ * Nothing of Node's is wrapped for this: error stacks stay as they were.
+ */
+let depth = 0;
+
+/** Files a loader has just resolved and not read yet (each is read once, right after). */
+const unread = new Set<string>();
+
+/** True while a patched function's original runs: what it calls in turn is Node's own work. */
+export function nodeAtWork(): boolean {
+  return depth > 0;
+}
+
+/** Runs a builtin's original with the counter up, so what it calls in turn is not counted. */
+export function asNode(original: Function, self: unknown, args: ArrayLike<unknown>): unknown {
+  depth++;
+  try {
+    return Reflect.apply(original, self, args);
+  } finally {
+    depth--;
+  }
+}
+
+/** A loader resolving a module: `realpathSync` with the loaders' symbol-keyed cache option. */
+export function isLoaderResolve(args: ArrayLike<unknown>): boolean {
+  const options = args[1];
+  return typeof options === 'object' && options !== null && Object.getOwnPropertySymbols(options).length > 0;
+}
+
+/** Remembers what a loader resolved, so its read of that file is known for the loader's. */
+export function loaderResolved(realPath: unknown): void {
+  if (typeof realPath === 'string') unread.add(realPath);
+}
+
+/** A loader reading the module it just resolved (once: a program reading it later is counted). */
+export function isLoaderRead(args: ArrayLike<unknown>): boolean {
+  if (unread.size === 0) return false;
+  const first = args[0];
+  if (typeof first === 'string') return unread.delete(first);
+  if (first instanceof URL && first.protocol === 'file:') return unread.delete(decodeURIComponent(first.pathname));
+  return false;
+}
