@@ -3,6 +3,7 @@ import { builtinRows, capabilityOfCall, possibleCapabilities, type BuiltinRow, t
 import { observe } from '../observations/index.js';
 import { callerOf } from './caller.js';
 import { health, internalError } from './health.js';
+import { isQuiet } from '../platform/index.js';
 import { asNode, isLoaderRead, isLoaderResolve, loaderResolved, nodeAtWork } from './loader-activity.js';
 
 /**
@@ -182,7 +183,7 @@ function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
   // `arguments`, not rest parameters: V8 forwards it without building an array, so a caller that
   // kept this wrapper pays one flag check after retirement.
   const wrapper = function (this: unknown): unknown {
-    if (retired || health.inert || nodeAtWork()) return Reflect.apply(original, this, arguments);
+    if (retired || health.inert || nodeAtWork() || isQuiet()) return Reflect.apply(original, this, arguments);
     if (isLoaderResolve(arguments)) {
       const resolved = asNode(original, this, arguments);
       loaderResolved(resolved);

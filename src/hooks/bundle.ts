@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { quietly } from '../platform/index.js';
 
 /**
  * Whether the entry file is a bundle (esbuild, webpack, rollup, ncc): then the packages inside it
@@ -14,6 +15,10 @@ const BUNDLE_MARKERS = [
 const HEAD_BYTES = 4096;
 
 export function isBundled(entry: string | undefined): boolean {
+  return quietly(() => readsLikeBundle(entry));
+}
+
+function readsLikeBundle(entry: string | undefined): boolean {
   if (!entry || entry.includes('/node_modules/')) return false;
   let fd: number | undefined;
   try {

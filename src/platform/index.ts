@@ -5,3 +5,4 @@ export type { Feature, Features, Version } from './features.js';
 export { packageVersion } from './package-version.js';
 export { OWN_USER_AGENT_PREFIX } from './identity.js';
 export { writePrivateFile } from './private-file.js';
+export { isQuiet, quietly } from './quiet.js';

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { quietly } from './quiet.js';
 
 /**
  * Writes a file only its owner can read (0600, in a 0700 directory), atomically: a temp file in
@@ -7,6 +8,10 @@ import * as path from 'node:path';
  * throwing (a read-only disk, `--permission`); the temp file is cleaned up.
  */
 export function writePrivateFile(file: string, text: string): boolean {
+  return quietly(() => write(file, text));
+}
+
+function write(file: string, text: string): boolean {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
