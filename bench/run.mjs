@@ -25,7 +25,7 @@ function usage () {
   --rounds N           paired rounds per figure (default 8; quick 3)
   --agents LIST        plain,empty,noop-sync,aim,aim-require,aim-alt,min,otel,dd,sentry
                        (default: all; quick: without the controls 'empty' and 'noop-sync')
-  --only LIST          phases: ${PHASES.join(',')} (default: all)
+  --only LIST          phases: ${PHASES.join(',')} (default: all); with --merge, --only none re-renders
   --aim DIR            aim's built dist/ (default: <repo>/dist; built with tsup if missing)
   --aim-alt DIR        a second aim build measured side by side (row 'aim-alt'), e.g. a candidate fix
   --hot-n N            calls per variant per process in the hot-path A/B (default 4e5 × 3 processes; quick 1e5 × 1)

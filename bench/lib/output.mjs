@@ -113,6 +113,7 @@ export function markdownReport (all, meta, svgName) {
   md.push('Every figure is paired with plain `node` run right next to it in the same call; cells give the median and ±IQR/2 over the rounds.',
     'hello: added ms over plain. typical: wall-time ratio to plain. Per module: added µs per module, timed inside the process over 1000 generated tiny modules (plain: its own cost per module). Hot fs: % slower than the original `fs` function, A/B in one process (plain: the A/A noise floor). RSS: added peak RSS in MiB (plain: absolute).', '')
   if (svgName) md.push(`![startup ratios](${svgName})`, '')
+  md.push('## Summary', '', summaryTable(all), '', rivalsTable(all), '')
   for (const s of all) {
     md.push(`## ${nodeTitle(s)}`, '', mdTable(MAIN_HEAD, mainRows(s)), '')
     if (hasAim(s)) {
@@ -197,4 +198,34 @@ export function svgChart (all, meta) {
   })
   el.push('</svg>')
   return el.join('\n')
+}
+
+/** One row per Node version for aim: the README's table. */
+export function summaryTable (all) {
+  const head = ['Node', 'hello CJS / ESM', 'typical CJS / ESM', 'per CJS / ES module', 'hot fs', 'RSS idle / reporter', 'exit lag, nothing to send']
+  const rows = all.map((s) => {
+    const st = (app) => s.startup[app]?.aim
+    const mod = (app) => s.modules[app]?.aim
+    const hw = hotWorst(s, 'aim')
+    const ex = s.exit['aim typical.mjs, nothing to send']; const exP = s.exit['plain typical.mjs']
+    return [`${s.node.version}${s.node.sync ? ' (sync hooks)' : ''}`,
+      st('hello.cjs') ? `${sign(st('hello.cjs').added.median)} / ${sign(st('hello.mjs')?.added.median)} ms` : '–',
+      st('typical.cjs') ? `×${st('typical.cjs').ratio.median.toFixed(2)} / ×${st('typical.mjs')?.ratio.median.toFixed(2)}` : '–',
+      mod('loadmany.cjs') ? `${sign(mod('loadmany.cjs').usPerModule.median, 0)} / ${sign(mod('loadmany.mjs')?.usPerModule.median, 0)} µs` : '–',
+      hw ? `${sign(hw.pct.median, 1)} %` : '–',
+      st('typical.mjs') ? `${sign(st('typical.mjs').rssAdded.median)} / ${s.reporter ? sign(s.reporter.rssAdded.median) : '–'} MiB` : '–',
+      ex && exP ? `${sign(ex.lag.median - exP.lag.median)} ms` : '–']
+  })
+  return mdTable(head, rows)
+}
+
+/** Startup ratio of every agent on the typical app, per Node version. */
+export function rivalsTable (all) {
+  const ids = AGENTS.map((a) => a.id).filter((id) => !['plain', 'empty', 'noop-sync', 'aim-alt'].includes(id) && all.some((s) => s.startup['typical.mjs']?.[id] || s.startup['typical.cjs']?.[id]))
+  const head = ['typical app, CJS / ESM', ...all.map((s) => `Node ${s.node.version}`)]
+  const rows = ids.map((id) => [label(id), ...all.map((s) => {
+    const c = s.startup['typical.cjs']?.[id]; const e = s.startup['typical.mjs']?.[id]
+    return `${c ? `×${c.ratio.median.toFixed(2)}` : '–'} / ${e ? `×${e.ratio.median.toFixed(2)}` : '–'}`
+  })])
+  return mdTable(head, rows)
 }
