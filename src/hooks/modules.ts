@@ -99,23 +99,52 @@ export function coverGetBuiltinModule(): void {
 }
 
 /**
- * Without synchronous hooks, CommonJS `require` of the catalog's packages and of the watched
- * builtins goes through require-in-the-middle, which hands us the exports before the app gets them.
+ * Without synchronous hooks, CommonJS `require` of the catalog's packages, the MCP client modules
+ * and the watched builtins is seen by a thin `Module.prototype.require` wrapper: a Set lookup on
+ * the specifier, and a resolution only for the few that match. require-in-the-middle resolves
+ * every `require` a second time, which made a typical CommonJS app ×1.37 slower on Node 20
+ * (×1.08 without it); for observing, a lookup is enough.
  */
 export function installRequireHook(names: string[]): void {
-  // Loaded only here: on Node with sync hooks it costs nothing.
-  const { Hook } = require('require-in-the-middle') as typeof import('require-in-the-middle');
+  const Module = (nodeModule as unknown as { Module?: RequireTarget }).Module;
+  const original = Module?.prototype.require;
+  if (!Module || typeof original !== 'function') return;
+  const watched = new Set([...names, ...MCP_CLIENT_MODULES]);
   const mcpModules = new Set(MCP_CLIENT_MODULES);
-  new Hook([...names, ...MCP_CLIENT_MODULES], { internals: false }, (exports, name, basedir) => {
+  const wrapper = function (this: unknown, id: unknown): unknown {
+    const exports: unknown = Reflect.apply(original, this, arguments);
+    if (typeof id !== 'string' || !watched.has(id.startsWith('node:') ? id.slice(5) : id)) return exports;
     try {
-      if (mcpModules.has(name)) return mcpModuleRequired(exports, name, basedir) as typeof exports;
-      if (basedir) packageFile(`${basedir.replace(/\\/g, '/')}/`);
-      else builtinLoaded(name);
+      return required(Module, this, id, exports, mcpModules);
     } catch (error) {
       internalError(error);
+      return exports;
     }
+  };
+  copyOwnProperties(original, wrapper);
+  Module.prototype.require = wrapper;
+}
+
+interface RequireTarget {
+  prototype: { require: (...args: unknown[]) => unknown };
+  _resolveFilename?: (request: string, parent: unknown) => string;
+  isBuiltin?: (id: string) => boolean;
+}
+
+function required(Module: RequireTarget, parent: unknown, id: string, exports: unknown, mcpModules: Set<string>): unknown {
+  if (Module.isBuiltin?.(id)) {
+    builtinLoaded(id);
     return exports;
-  });
+  }
+  const file = Module._resolveFilename?.(id, parent);
+  if (!file) return exports;
+  const path = file.replace(/\\/g, '/');
+  const name = packageOfPath(path);
+  const at = name ? path.lastIndexOf(`/node_modules/${name}/`) : -1;
+  const basedir = at >= 0 ? path.slice(0, at + `/node_modules/${name}`.length) : undefined;
+  if (mcpModules.has(id)) return mcpModuleRequired(exports, id, basedir);
+  packageFile(path);
+  return exports;
 }
 
 /**
