@@ -29,6 +29,8 @@ export default defineConfig([
   },
   {
     entry: { agent: 'src/register/agent.ts', reporter: 'src/report/lazy.ts' },
+    // Parsed by every process at startup: whitespace and comments cost parse time.
+    minifyWhitespace: true,
     format: ['cjs'],
     target: 'node20',
     define,

@@ -1,4 +1,4 @@
-import * as dc from 'node:diagnostics_channel';
+import { subscribe } from 'node:diagnostics_channel';
 import { observe, type Caller } from '../observations/index.js';
 import { OWN_USER_AGENT_PREFIX } from '../platform/index.js';
 import { callerOf } from './caller.js';
@@ -126,7 +126,7 @@ function onSocket(message: unknown): void {
 }
 
 export function subscribeNetworkChannels(): void {
-  dc.subscribe('undici:request:create', onUndiciRequest);
-  dc.subscribe('http.client.request.start', onHttpRequest);
-  dc.subscribe('net.client.socket', onSocket);
+  subscribe('undici:request:create', onUndiciRequest);
+  subscribe('http.client.request.start', onHttpRequest);
+  subscribe('net.client.socket', onSocket);
 }

@@ -1,4 +1,6 @@
-import * as nodeModule from 'node:module';
+// Named, not `* as`: the bundle would copy every export of 'module' at startup (__toESM).
+// require('module') is the Module class itself, statics and all.
+import { Module as nodeModule } from 'node:module';
 import { observe } from '../observations/index.js';
 import { builtinLoaded, copyOwnProperties } from './builtins.js';
 import { packageOfPath } from './caller.js';
@@ -73,7 +75,7 @@ export function installSyncResolveHook(): void {
 
 /** Packages already in the CJS cache: loaded before us, or on Node without sync hooks. */
 export function scanRequireCache(): void {
-  const cache = (nodeModule as unknown as { Module?: { _cache?: Record<string, CachedModule | undefined> } }).Module?._cache;
+  const cache = (nodeModule as unknown as { _cache?: Record<string, CachedModule | undefined> })._cache;
   if (!cache) return;
   const own = ownFiles(cache);
   for (const file of Object.keys(cache)) {
@@ -106,7 +108,7 @@ export function coverGetBuiltinModule(): void {
  * (×1.08 without it); for observing, a lookup is enough.
  */
 export function installRequireHook(names: string[]): void {
-  const Module = (nodeModule as unknown as { Module?: RequireTarget }).Module;
+  const Module = nodeModule as unknown as RequireTarget | undefined;
   const original = Module?.prototype.require;
   if (!Module || typeof original !== 'function') return;
   const watched = new Set([...names, ...MCP_CLIENT_MODULES]);

@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { closeSync, fchmodSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { quietly } from './quiet.js';
 
 /**
@@ -14,19 +14,19 @@ export function writePrivateFile(file: string, text: string): boolean {
 function write(file: string, text: string): boolean {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const fd = fs.openSync(tmp, 'w', 0o600);
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const fd = openSync(tmp, 'w', 0o600);
     try {
-      fs.fchmodSync(fd, 0o600); // exactly 0600, whatever the umask
-      fs.writeSync(fd, text);
+      fchmodSync(fd, 0o600); // exactly 0600, whatever the umask
+      writeSync(fd, text);
     } finally {
-      fs.closeSync(fd);
+      closeSync(fd);
     }
-    fs.renameSync(tmp, file);
+    renameSync(tmp, file);
     return true;
   } catch {
     try {
-      fs.unlinkSync(tmp);
+      unlinkSync(tmp);
     } catch {
       // nothing was written
     }

@@ -5,7 +5,7 @@
  * undici reports body chunks (Node 24's undici 7: `bodyChunkSent`/`bodyChunkReceived`), the
  * JSON-RPC inside adds the handshake, the tool list and the calls. Subscribers only read.
  */
-import diagnosticsChannel from 'node:diagnostics_channel';
+import { subscribe as subscribeChannel } from 'node:diagnostics_channel';
 import { CONFIDENCE, emitCall, emitServer, inert, internalError, now, sdkFollowedKeys } from './emit.js';
 import { MAX_LINE, callNameOf, helloOf, parseMessages, toolNamesOf } from './jsonrpc.js';
 import { httpKey, nameFromUrl } from './naming.js';
@@ -76,7 +76,7 @@ function subscribe(name: string, fn: (message: never) => void): void {
     }
   };
   try {
-    diagnosticsChannel.subscribe(name, guarded);
+    subscribeChannel(name, guarded);
   } catch (error) {
     internalError(error);
   }

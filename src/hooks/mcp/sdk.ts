@@ -12,7 +12,7 @@
  * - any Node: the stack of a spawn or stdin write by a client (wire layer), and `require.cache`.
  * No async loader thread is ever registered here.
  */
-import Module, { createRequire } from 'node:module';
+import { Module, createRequire } from 'node:module';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { McpTransport } from '../../inventory/index.js';
 import { featuresOf } from '../../platform/index.js';
