@@ -32,38 +32,30 @@ function expectUsedAt(result: RunResult, file: string, id: string, mark: string)
 }
 
 describe.each(modes)('activation through %s', (mode) => {
-  it('finds every capability of a CommonJS program, at its line', async () => {
-    const file = fixture('core/capabilities.cjs');
+  it.each([
+    ['a CommonJS program', 'core/capabilities.cjs', 'openai-compatible'],
+    ['an ES module, through named imports', 'core/capabilities.mjs', 'anthropic-compatible'],
+  ])('finds every capability of %s, at its line', async (_, name, provider) => {
+    const file = fixture(name);
     const result = await runFixture(file, { mode });
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
-    expectUsedAt(result, file, 'file:write', 'WRITE');
-    expectUsedAt(result, file, 'file:read', 'READ');
-    expectUsedAt(result, file, 'file:delete', 'DELETE');
-    expectUsedAt(result, file, 'system:exec', 'EXEC');
-    expectUsedAt(result, file, 'network:listen', 'LISTEN');
-    expectUsedAt(result, file, 'api:call', 'HTTP');
+    for (const [id, mark] of [
+      ['file:write', 'WRITE'],
+      ['file:read', 'READ'],
+      ['file:delete', 'DELETE'],
+      ['system:exec', 'EXEC'],
+      ['network:listen', 'LISTEN'],
+      ['api:call', 'HTTP'],
+    ] as const) {
+      expectUsedAt(result, file, id, mark);
+    }
     const inventory = result.inventories.find((i) => i.process.entry === file)!;
     expect(capability(inventory, 'network:connect')?.strength).toBe('used');
-    // A request to an OpenAI-compatible path is an LLM call, whoever made it.
-    expect(capability(inventory, 'ai:model_call')?.evidence[0]?.details?.provider).toBe('openai-compatible');
+    // A request to an LLM-shaped path is an LLM call, whoever made it.
+    expect(capability(inventory, 'ai:model_call')?.evidence[0]?.details?.provider).toBe(provider);
     // No query strings or secrets in the evidence.
     expect(JSON.stringify(inventory)).not.toContain('secret');
-  });
-
-  it('finds every capability of an ES module through named imports', async () => {
-    const file = fixture('core/capabilities.mjs');
-    const result = await runFixture(file, { mode });
-    expect(result.code).toBe(0);
-    expect(result.stderr).toBe('');
-    expectUsedAt(result, file, 'file:write', 'WRITE');
-    expectUsedAt(result, file, 'file:read', 'READ');
-    expectUsedAt(result, file, 'file:delete', 'DELETE');
-    expectUsedAt(result, file, 'system:exec', 'EXEC');
-    expectUsedAt(result, file, 'network:listen', 'LISTEN');
-    expectUsedAt(result, file, 'api:call', 'HTTP');
-    const inventory = result.inventories.find((i) => i.process.entry === file)!;
-    expect(capability(inventory, 'ai:model_call')?.evidence[0]?.details?.provider).toBe('anthropic-compatible');
     expect(inventory.agent.hookMode).toBe(hasSyncHooks ? 'sync' : 'cjs-only');
   });
 

@@ -67,41 +67,34 @@ function merge(known: McpServer, next: McpServer): McpServer {
   return merged;
 }
 
+/** What an MCP request means: the capability, and what its target is called in the evidence. */
+const CALLS: Record<string, { capability: 'mcp:tool_use' | 'mcp:resource_read'; target: 'tool' | 'resource' }> = {
+  'tools/call': { capability: 'mcp:tool_use', target: 'tool' },
+  'resources/read': { capability: 'mcp:resource_read', target: 'resource' },
+};
+
 function applyCall(call: McpCall, inventory: Inventory, now: string): void {
+  const meaning = CALLS[call.method];
+  if (!meaning) return;
   const servers = serversOf(inventory);
   const server = servers.get(call.serverKey);
   const serverName = server?.name ?? call.serverKey;
   const target = call.name ?? '?';
-  if (call.method === 'tools/call') {
-    inventory.addEvidence(
-      'mcp:tool_use',
-      {
-        strength: 'used',
-        api: `mcp ${serverName} tools/call ${target}`,
-        who: call.caller?.who ?? 'app',
-        ...(call.caller?.location ? { location: call.caller.location } : {}),
-        firstSeen: now,
-        details: { server: serverName, tool: target },
-      },
-      CALL_CONFIDENCE,
-    );
-    if (server && call.name !== undefined && !server.toolsCalled?.includes(call.name)) {
-      server.toolsCalled = union(server.toolsCalled, [call.name]);
-      inventory.upsertServer({ ...server });
-    }
-  } else if (call.method === 'resources/read') {
-    inventory.addEvidence(
-      'mcp:resource_read',
-      {
-        strength: 'used',
-        api: `mcp ${serverName} resources/read ${target}`,
-        who: call.caller?.who ?? 'app',
-        ...(call.caller?.location ? { location: call.caller.location } : {}),
-        firstSeen: now,
-        details: { server: serverName, resource: target },
-      },
-      CALL_CONFIDENCE,
-    );
+  inventory.addEvidence(
+    meaning.capability,
+    {
+      strength: 'used',
+      api: `mcp ${serverName} ${call.method} ${target}`,
+      who: call.caller?.who ?? 'app',
+      ...(call.caller?.location ? { location: call.caller.location } : {}),
+      firstSeen: now,
+      details: { server: serverName, [meaning.target]: target },
+    },
+    CALL_CONFIDENCE,
+  );
+  if (meaning.target === 'tool' && server && call.name !== undefined && !server.toolsCalled?.includes(call.name)) {
+    server.toolsCalled = union(server.toolsCalled, [call.name]);
+    inventory.upsertServer({ ...server });
   }
 }
 
