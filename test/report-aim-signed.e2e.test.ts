@@ -162,8 +162,13 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
   it('strict enforcement: 202 is pending, recorded as pending, not asked again', async () => {
     const t = await setup({ enforcement: 'strict' });
     await t.run();
-    const r = await t.run({ FIXTURE_EXEC: '1', AIM_LOG_LEVEL: 'info' });
+    const out = join(t.dir, 'out');
+    const r = await t.run({ FIXTURE_EXEC: '1', AIM_LOG_LEVEL: 'info', AIM_OUTPUT: out });
     expect(r.stderr).toMatch(/AIM-R015.*system:exec.*pending/);
+    // The inventory says so too.
+    const [inventoryFile] = readdirSync(out).filter((f) => /^\d+\.json$/.test(f));
+    const inventory = JSON.parse(readFileSync(join(out, inventoryFile!), 'utf8')) as { agent: { pendingApproval?: string[] } };
+    expect(inventory.agent.pendingApproval).toEqual(['system:exec']);
     const reg = t.collector.received().filter((x) => x.route === 'register');
     expect(reg.map((x) => x.status)).toEqual([202]);
     expect(agentNamed(t.collector, 'signed-demo-agent')!.capabilityRequests).toEqual([{ type: 'system:exec', status: 'pending' }]);

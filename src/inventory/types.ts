@@ -82,6 +82,8 @@ export interface AgentInfo {
   preloadMs: number;
   /** Internal errors caught (the agent goes inert after a few). */
   internalErrors: number;
+  /** Capabilities AIM holds for an administrator's approval (signed generation, 202). */
+  pendingApproval?: CapabilityId[];
 }
 
 export interface InventorySnapshot {

@@ -1,4 +1,4 @@
-import type { Inventory } from '../../inventory/index.js';
+import type { CapabilityId, Inventory } from '../../inventory/index.js';
 import { debug, log, warn } from '../../platform/index.js';
 import type { Outcome, Protocol, SendOptions } from './apikey.js';
 import {
@@ -262,6 +262,14 @@ export class Reporter {
     }
   }
 
+  /** Shows a capability AIM holds for approval in the inventory (agent.pendingApproval). */
+  private markPending(id: string): void {
+    const pending = new Set(this.inventory.agent.pendingApproval ?? []);
+    if (pending.has(id as CapabilityId)) return;
+    pending.add(id as CapabilityId);
+    this.inventory.updateAgent({ pendingApproval: [...pending].sort() });
+  }
+
   /** Applies an outcome; false when the pass should stop and wait (backoff). */
   private handle(request: Request, outcome: Outcome): boolean {
     const t = this.settings.timings;
@@ -271,6 +279,7 @@ export class Reporter {
         for (const k of request.key) {
           this.done.add(k);
           if (k.startsWith('cap:') && !(outcome.kind === 'ok' && outcome.pending)) this.remember(k.slice(4));
+          if (k.startsWith('cap:') && outcome.kind === 'ok' && outcome.pending) this.markPending(k.slice(4));
         }
         this.settings.acknowledged?.add(request.key);
         this.failures = 0;
