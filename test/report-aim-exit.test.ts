@@ -187,7 +187,9 @@ describe('AIM reporter at exit (child processes)', () => {
     // could not send waits in the spool for the next run, which sends it.
     await run({});
     const received = collector.received();
-    expect(received.filter((r) => r.route === 'agent').length).toBeGreaterThanOrEqual(2);
+    // Quiet fleets: processes share what AIM acknowledged, so how many read the agent depends on
+    // timing; at least one did, and nothing was refused.
+    expect(received.filter((r) => r.route === 'agent').length).toBeGreaterThanOrEqual(1);
     expect(received.every((r) => r.agentId === agent.id)).toBe(true);
     expect(received.every((r) => r.status === 200 || r.status === 201 || (r.route === 'capabilities' && r.status === 500))).toBe(true);
     const state = collector.state.agents.get(agent.id)!;
