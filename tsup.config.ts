@@ -10,9 +10,7 @@ const outExtension = ({ format }: { format: string }) => ({ js: format === 'esm'
 // - the agent itself and the lazily loaded reporter, CJS only, so `--import` and `--require`
 //   share one copy of the agent (register.mjs loads agent.cjs through createRequire);
 // - the CLI, ESM.
-// zod is bundled so the app's own copy stays distinct from ours; the module
-// hooks stay external (exactly one copy of each per process).
-const external = ['require-in-the-middle', 'import-in-the-middle'];
+// zod is bundled so the app's own copy stays distinct from ours.
 const noExternal = ['zod'];
 
 export default defineConfig([
@@ -25,7 +23,6 @@ export default defineConfig([
     target: 'node20',
     define,
     outExtension,
-    external,
   },
   {
     entry: { agent: 'src/register/agent.ts', reporter: 'src/report/lazy.ts' },
@@ -35,7 +32,6 @@ export default defineConfig([
     target: 'node20',
     define,
     outExtension,
-    external,
     noExternal,
     splitting: false,
   },
@@ -53,7 +49,6 @@ export default defineConfig([
     define,
     outExtension,
     banner: { js: '#!/usr/bin/env node' },
-    external,
     noExternal,
     shims: true,
   },

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildTestAgent,
   everything,
   freePort,
   hasSyncHooks,
@@ -36,7 +35,6 @@ let http: { url: string; stop: () => void };
 let sse: { url: string; stop: () => void };
 
 beforeAll(async () => {
-  await buildTestAgent();
   [http, sse] = await Promise.all([startHttpServer('streamableHttp'), startHttpServer('sse')]);
 });
 

@@ -8,9 +8,9 @@ import type { Caller } from '../observations/index.js';
 /** Deep enough for a fetch: `undici:request:create` fires about 27 frames below the caller. */
 const FRAME_LIMIT = 40;
 
-/** Our own directory (dist/ when built), and the module hooks we ship: their calls are ours. */
+/** Our own directory (dist/ when built): calls from there are ours. */
 const ownDirectory = directoryOf(typeof __filename === 'string' ? __filename : '');
-const ownPackages = new Set(['require-in-the-middle', 'import-in-the-middle', 'module-details-from-path']);
+
 
 function directoryOf(file: string): string {
   const cut = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
@@ -75,7 +75,7 @@ export function callerOf(skip: Function, internalIsApp = false): Caller | undefi
       continue;
     }
     const pkg = packageOfPath(file.replace(/\\/g, '/'));
-    if (file.startsWith(ownDirectory) || (pkg && ownPackages.has(pkg))) {
+    if (file.startsWith(ownDirectory)) {
       // aim's own call (the reporter, a sink), unless our frame only passes a call through
       // (a patched MCP client method calling the library, which then spawns): then keep looking.
       if (!who) return undefined;

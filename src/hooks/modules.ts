@@ -15,7 +15,7 @@ import { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './mcp/
  */
 const seenUrls = new Set<string>();
 const seenPackages = new Set<string>();
-const ownPackages = new Set(['require-in-the-middle', 'import-in-the-middle', 'module-details-from-path']);
+
 interface CachedModule {
   filename?: string;
   children?: CachedModule[];
@@ -44,7 +44,7 @@ export function moduleResolved(url: string): void {
 
 function packageFile(path: string): void {
   const name = packageOfPath(path);
-  if (!name || seenPackages.has(name) || ownPackages.has(name)) return;
+  if (!name || seenPackages.has(name)) return;
   seenPackages.add(name);
   const at = path.lastIndexOf(`/node_modules/${name}/`);
   observe({ kind: 'package', name, dir: path.slice(0, at + `/node_modules/${name}`.length) });

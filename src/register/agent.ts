@@ -26,7 +26,7 @@ export function start(activation: Activation): void {
     packageVersion,
   );
   setObserver((observation) => infer(observation, inventory));
-  installMcpHooks({ externalModuleHooks: true });
+  installMcpHooks();
   const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl() });
   if (isBundled(inventory.process.entry)) setup.visibility = 'partial:bundled';
   const preloadMs = Number(process.hrtime.bigint() - started) / 1e6;

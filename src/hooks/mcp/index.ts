@@ -20,16 +20,7 @@ export { RITM_NAMES as MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved 
 
 let installed = false;
 
-export interface McpHookOptions {
-  /**
-   * True when the core's own module hooks forward MCP client modules (its resolve hook calls
-   * `mcpModuleResolved(url)`, its require-in-the-middle lists `MCP_CLIENT_MODULES` and calls
-   * `mcpModuleRequired`): then no second resolve hook or RITM instance is installed.
-   */
-  externalModuleHooks?: boolean;
-}
-
-export function installMcpHooks(options: McpHookOptions = {}): void {
+export function installMcpHooks(): void {
   if (installed) return;
   installed = true;
   try {
@@ -49,7 +40,7 @@ export function installMcpHooks(options: McpHookOptions = {}): void {
     internalError(error);
   }
   try {
-    installSdkHooks(options.externalModuleHooks === true);
+    installSdkHooks();
   } catch (error) {
     internalError(error);
   }

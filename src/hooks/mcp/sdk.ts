@@ -8,7 +8,7 @@
  * - Node with synchronous module hooks: one pass-through `resolve` hook (sees require and import)
  *   that compares the resolved URL with the client modules; ESM namespaces are then taken with
  *   import() of the already-loaded URL.
- * - elsewhere, CommonJS: require-in-the-middle, restricted to the client modules' names.
+ * - elsewhere, CommonJS: the core's require hook, restricted to the client modules' names.
  * - any Node: the stack of a spawn or stdin write by a client (wire layer), and `require.cache`.
  * No async loader thread is ever registered here.
  */
@@ -413,7 +413,7 @@ function safeCall(fn: unknown, self: unknown): unknown {
   }
 }
 
-/** Module names require-in-the-middle watches (CJS builds of the client modules only). */
+/** Module names the core's require hook watches for the SDK layer (CJS builds of the client modules). */
 export const RITM_NAMES = [
   '@modelcontextprotocol/sdk/client/index.js',
   '@modelcontextprotocol/sdk/client',
@@ -460,38 +460,16 @@ export function mcpModuleResolved(url: string): void {
 }
 
 /**
- * Installs the module hooks of the SDK layer. `external`: the caller's own hooks will call
- * mcpModuleResolved / mcpModuleRequired instead (one resolve hook, one RITM per process).
+ * The SDK layer's module hooks are the core's (one resolve hook, one require hook per process):
+ * they call mcpModuleResolved / mcpModuleRequired. This only records whether resolutions will come.
  */
-export function installSdkHooks(external = false): void {
+export function installSdkHooks(): void {
   if (sdkHooksInstalled) return;
   sdkHooksInstalled = true;
-  if (external) {
-    resolveHookInstalled = featuresOf().syncModuleHooks;
-    return;
-  }
-  const registerHooks = (Module as unknown as { registerHooks?: (hooks: object) => unknown }).registerHooks;
-  if (featuresOf().syncModuleHooks && typeof registerHooks === 'function') {
-    registerHooks.call(Module, {
-      resolve(specifier: string, context: unknown, nextResolve: (s: string, c: unknown) => { url?: string }) {
-        const result = nextResolve(specifier, context);
-        const url = result?.url;
-        if (typeof url === 'string') mcpModuleResolved(url);
-        return result;
-      },
-    });
-    resolveHookInstalled = true;
-    return;
-  }
-  // No synchronous module hooks: CommonJS through require-in-the-middle, names restricted.
-  const localRequire = createRequire(typeof __filename === 'string' ? __filename : `${process.cwd()}/`);
-  const ritm = localRequire('require-in-the-middle') as {
-    Hook: new (names: string[], options: object, fn: (exports: unknown, name: string, basedir?: string) => unknown) => unknown;
-  };
-  new ritm.Hook(RITM_NAMES, { internals: false }, mcpModuleRequired);
+  resolveHookInstalled = featuresOf().syncModuleHooks;
 }
 
-/** The module file a require-in-the-middle match stands for. */
+/** The module file a require-hook match stands for. */
 function fileForRitm(name: string, basedir: string): string | undefined {
   if (name.startsWith('@modelcontextprotocol/sdk/')) {
     const rest = name.slice('@modelcontextprotocol/sdk/'.length).replace(/^dist\/cjs\//, '');
