@@ -21,7 +21,7 @@ interface CachedModule {
   children?: CachedModule[];
 }
 
-/** Files that came into the CJS cache through our own requires (RITM's debug, ms): not the app's. */
+/** Files that came into the CJS cache through our own requires: not the app's. */
 function ownFiles(cache: Record<string, CachedModule | undefined>): Set<string> {
   const own = new Set<string>();
   const visit = (module: CachedModule | undefined): void => {

@@ -16,7 +16,7 @@ import { installSdkHooks } from './sdk.js';
 import { scheduleConfigScan } from './config-files.js';
 import { patchChildProcess } from './stdio.js';
 
-export { RITM_NAMES as MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './sdk.js';
+export { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './sdk.js';
 
 let installed = false;
 

@@ -414,7 +414,7 @@ function safeCall(fn: unknown, self: unknown): unknown {
 }
 
 /** Module names the core's require hook watches for the SDK layer (CJS builds of the client modules). */
-export const RITM_NAMES = [
+export const MCP_CLIENT_MODULES = [
   '@modelcontextprotocol/sdk/client/index.js',
   '@modelcontextprotocol/sdk/client',
   '@modelcontextprotocol/sdk/client/stdio.js',
@@ -436,12 +436,12 @@ let sdkHooksInstalled = false;
 let resolveHookInstalled = false;
 
 /**
- * For a module hook that is not ours (the core's RITM): a required client module and its exports.
+ * For the core's require hook: a required client module and its exports.
  * Returns the exports unchanged.
  */
 export function mcpModuleRequired(exports: unknown, name: string, basedir: string | undefined): unknown {
   try {
-    const file = basedir ? fileForRitm(name, basedir) : undefined;
+    const file = basedir ? fileForRequired(name, basedir) : undefined;
     if (file) onClientModule(file, exports);
   } catch (error) {
     internalError(error);
@@ -470,7 +470,7 @@ export function installSdkHooks(): void {
 }
 
 /** The module file a require-hook match stands for. */
-function fileForRitm(name: string, basedir: string): string | undefined {
+function fileForRequired(name: string, basedir: string): string | undefined {
   if (name.startsWith('@modelcontextprotocol/sdk/')) {
     const rest = name.slice('@modelcontextprotocol/sdk/'.length).replace(/^dist\/cjs\//, '');
     const sub = rest === 'client' ? 'client/index.js' : rest;
