@@ -16,23 +16,6 @@ import { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './mcp/
 const seenUrls = new Set<string>();
 const seenPackages = new Set<string>();
 
-interface CachedModule {
-  filename?: string;
-  children?: CachedModule[];
-}
-
-/** Files that came into the CJS cache through our own requires: not the app's. */
-function ownFiles(cache: Record<string, CachedModule | undefined>): Set<string> {
-  const own = new Set<string>();
-  const visit = (module: CachedModule | undefined): void => {
-    if (!module?.filename || own.has(module.filename)) return;
-    own.add(module.filename);
-    for (const child of module.children ?? []) visit(child);
-  };
-  visit(typeof __filename === 'string' ? cache[__filename] : undefined);
-  return own;
-}
-
 /** A resolved module: a builtin (`node:fs`), or a file that may belong to a package. */
 export function moduleResolved(url: string): void {
   if (seenUrls.has(url)) return;
@@ -75,11 +58,11 @@ export function installSyncResolveHook(): void {
 
 /** Packages already in the CJS cache: loaded before us, or on Node without sync hooks. */
 export function scanRequireCache(): void {
-  const cache = (nodeModule as unknown as { _cache?: Record<string, CachedModule | undefined> })._cache;
+  // aim requires nothing from node_modules (zod is bundled), so every package here is the app's.
+  const cache = (nodeModule as unknown as { _cache?: Record<string, unknown> })._cache;
   if (!cache) return;
-  const own = ownFiles(cache);
   for (const file of Object.keys(cache)) {
-    if (file.includes('/node_modules/') && !own.has(file)) packageFile(file);
+    if (file.includes('/node_modules/')) packageFile(file);
   }
 }
 
