@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gracefulApp, terminateWhenReady } from './helpers/graceful.js';
 
 const NODE = process.env.AIM_TEST_NODE ?? process.execPath;
 let dir: string;
@@ -168,24 +169,14 @@ describe('aim run: behaves like the command', () => {
   it('forwards SIGTERM to the app, which can shut down gracefully', async () => {
     const app = write(
       'graceful.cjs',
-      `process.on('SIGTERM', () => { process.stdout.write('bye\\n'); process.exit(0); });
-process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`,
+      gracefulApp('bye'),
     );
     const child = spawn(NODE, [cli, 'run', NODE, app], {
       env: { ...process.env, STANDIN_LOG: logFile },
       detached: true,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    await new Promise<void>((resolve) =>
-      child.stdout.on('data', (d: string) => {
-        out += d;
-        if (out.includes('ready\n')) resolve();
-      }),
-    );
-    child.kill('SIGTERM');
-    const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
+    const { out, code } = await terminateWhenReady(child);
     expect(code).toBe(0);
     expect(out).toBe('ready\nbye\n');
   });

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gracefulApp, terminateWhenReady } from './helpers/graceful.js';
 
 const NODE = process.env.AIM_TEST_NODE ?? process.execPath;
 const SCRIPT = path.resolve('bin/aim-entrypoint');
@@ -228,23 +229,13 @@ it('lets the app receive SIGTERM itself (exec, no process in between)', async ()
   const graceful = path.join(tmp, 'graceful.cjs');
   fs.writeFileSync(
     graceful,
-    `process.on('SIGTERM', () => { process.stdout.write('graceful\\n'); process.exit(0); });
-process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`,
+    gracefulApp('graceful'),
   );
   const child = spawn(plain.bin, [NODE, graceful], {
     env: { ...process.env, AIM_API_KEY: KEY },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  await new Promise<void>((resolve) =>
-    child.stdout.on('data', (d: string) => {
-      out += d;
-      if (out.includes('ready\n')) resolve();
-    }),
-  );
-  child.kill('SIGTERM');
-  const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
+  const { out, code } = await terminateWhenReady(child);
   expect(out).toBe('ready\ngraceful\n');
   expect(code).toBe(0);
 });
