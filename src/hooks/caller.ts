@@ -19,18 +19,37 @@ function directoryOf(file: string): string {
 
 const returnFrames = (_: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] => frames;
 
-function captureFrames(skip: Function): NodeJS.CallSite[] {
+/**
+ * A stack captured with our own formatter (`prepare`; undefined for V8's text) and a depth of
+ * FRAME_LIMIT, whatever the app set: neither its Error.prepareStackTrace nor its limit runs.
+ */
+function captureStack(skip: Function | undefined, prepare: ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined): unknown {
   const savedPrepare = Error.prepareStackTrace;
   const savedLimit = Error.stackTraceLimit;
   try {
-    Error.prepareStackTrace = returnFrames;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = prepare;
     Error.stackTraceLimit = FRAME_LIMIT;
     const holder: { stack?: unknown } = {};
     Error.captureStackTrace(holder, skip);
-    return Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : [];
+    return holder.stack;
   } finally {
     Error.prepareStackTrace = savedPrepare;
     Error.stackTraceLimit = savedLimit;
+  }
+}
+
+function captureFrames(skip: Function): NodeJS.CallSite[] {
+  const frames = captureStack(skip, returnFrames);
+  return Array.isArray(frames) ? (frames as NodeJS.CallSite[]) : [];
+}
+
+/** The current stack as V8's text. */
+export function stackText(): string | undefined {
+  try {
+    const text = captureStack(stackText, undefined);
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -48,11 +67,18 @@ function fileOf(frame: NodeJS.CallSite): string | undefined {
   return name;
 }
 
-/** `pkg` or `@scope/pkg` of the last `node_modules` segment of a path. */
+/** The package's own directory in a path under it: `/app/node_modules/@s/p/lib/x.js` → `/app/node_modules/@s/p`. */
+export function packageDirOf(path: string, name: string): string | undefined {
+  const at = path.lastIndexOf(`/node_modules/${name}/`);
+  return at < 0 ? undefined : path.slice(0, at + `/node_modules/${name}`.length);
+}
+
+/** `pkg` or `@scope/pkg` of the last `node_modules` segment of a path (either slash). */
 export function packageOfPath(path: string): string | undefined {
-  const at = path.lastIndexOf('/node_modules/');
+  const normal = path.replace(/\\/g, '/');
+  const at = normal.lastIndexOf('/node_modules/');
   if (at < 0) return undefined;
-  const rest = path.slice(at + '/node_modules/'.length).split('/');
+  const rest = normal.slice(at + '/node_modules/'.length).split('/');
   const first = rest[0];
   if (!first) return undefined;
   return first.startsWith('@') && rest[1] ? `${first}/${rest[1]}` : first;
@@ -74,7 +100,7 @@ export function callerOf(skip: Function, internalIsApp = false): Caller | undefi
       if (file.startsWith('node:internal/modules/')) return who ? { who } : undefined;
       continue;
     }
-    const pkg = packageOfPath(file.replace(/\\/g, '/'));
+    const pkg = packageOfPath(file);
     if (file.startsWith(ownDirectory)) {
       // aim's own call (the reporter, a sink), unless our frame only passes a call through
       // (a patched MCP client method calling the library, which then spawns): then keep looking.

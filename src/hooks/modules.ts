@@ -3,7 +3,7 @@
 import { Module as nodeModule } from 'node:module';
 import { observe } from '../observations/index.js';
 import { builtinLoaded, copyOwnProperties } from './builtins.js';
-import { packageOfPath } from './caller.js';
+import { packageDirOf, packageOfPath } from './caller.js';
 import { internalError } from './health.js';
 import { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './mcp/index.js';
 
@@ -29,8 +29,7 @@ function packageFile(path: string): void {
   const name = packageOfPath(path);
   if (!name || seenPackages.has(name)) return;
   seenPackages.add(name);
-  const at = path.lastIndexOf(`/node_modules/${name}/`);
-  observe({ kind: 'package', name, dir: path.slice(0, at + `/node_modules/${name}`.length) });
+  observe({ kind: 'package', name, dir: packageDirOf(path, name) ?? path });
 }
 
 /** `module.registerHooks` (Node 22.15+/23.5+), typed here because @types/node 20 predates it. */
@@ -125,8 +124,7 @@ function required(Module: RequireTarget, parent: unknown, id: string, exports: u
   if (!file) return exports;
   const path = file.replace(/\\/g, '/');
   const name = packageOfPath(path);
-  const at = name ? path.lastIndexOf(`/node_modules/${name}/`) : -1;
-  const basedir = at >= 0 ? path.slice(0, at + `/node_modules/${name}`.length) : undefined;
+  const basedir = name ? packageDirOf(path, name) : undefined;
   if (mcpModules.has(id)) return mcpModuleRequired(exports, id, basedir);
   packageFile(path);
   return exports;

@@ -86,26 +86,10 @@ export function clientLibraryInStack(stack: string | undefined): { name: string;
   return undefined;
 }
 
-/** The current stack as text, without running the app's Error.prepareStackTrace. */
-export function captureStack(): string | undefined {
-  const savedPrepare = Error.prepareStackTrace;
-  const savedLimit = Error.stackTraceLimit;
-  try {
-    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
-    Error.stackTraceLimit = 40;
-    const holder: { stack?: string } = {};
-    Error.captureStackTrace(holder);
-    return holder.stack;
-  } catch {
-    return undefined;
-  } finally {
-    Error.prepareStackTrace = savedPrepare;
-    Error.stackTraceLimit = savedLimit;
-  }
-}
-
 // One circuit breaker, one property copier and one version reader for every hook.
 export { copyOwnProperties, internalError, packageVersion };
+/** The current stack as text, without running the app's Error.prepareStackTrace. */
+export { stackText as captureStack } from '../caller.js';
 
 export function inert(): boolean {
   return health.inert;

@@ -3,6 +3,7 @@
  * launch line or the URL, secrets redacted); its name is a label: `serverInfo.name` once the
  * handshake was seen, else derived here from the package in the command or from the URL's host.
  */
+import { packageOfPath } from '../caller.js';
 import { cleanUrl, redactArgs, redactCommand } from './redact.js';
 
 /** Package runners: the first positional argument after them is the package that runs. */
@@ -92,15 +93,6 @@ export function nameFromPackage(spec: string): string {
   return stripped || name;
 }
 
-/** The package a script path belongs to: `.../node_modules/@scope/pkg/dist/index.js` → `@scope/pkg`. */
-export function packageOfPath(path: string): string | undefined {
-  const normal = path.replace(/\\/g, '/');
-  const index = normal.lastIndexOf('/node_modules/');
-  if (index < 0) return undefined;
-  const rest = normal.slice(index + '/node_modules/'.length).split('/');
-  if (rest[0]?.startsWith('@') && rest[1]) return `${rest[0]}/${rest[1]}`;
-  return rest[0] || undefined;
-}
 
 const GENERIC_FILES = /^(index|main|server|cli|app|start|run|stdio|mcp)$/i;
 const GENERIC_DIRS = /^(dist|build|lib|src|bin|out|esm|cjs|\.|\.\.)$/i;
