@@ -19,14 +19,17 @@ export function startFileSink(inventory: Inventory, dir: string): void {
   const write = (): void => {
     timer = undefined;
     if (broken || written === inventory.revision) return;
+    let ok = false;
     try {
       const snapshot = inventory.snapshot();
-      if (!writePrivateFile(file, `${JSON.stringify(snapshot, null, 2)}\n`)) throw new Error('not written');
-      written = snapshot.revision;
+      ok = writePrivateFile(file, `${JSON.stringify(snapshot, null, 2)}\n`);
+      if (ok) written = snapshot.revision;
     } catch {
-      broken = true;
-      warn('AIM-O001', `cannot write the inventory to AIM_OUTPUT (${dir}); local output is off for this process.`);
+      // A bug of ours; this also runs at exit, where it must not reach the app.
     }
+    if (ok) return;
+    broken = true;
+    warn('AIM-O001', `cannot write the inventory to AIM_OUTPUT (${dir}); local output is off for this process.`);
   };
 
   inventory.onChange(() => {
