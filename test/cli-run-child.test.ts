@@ -180,7 +180,9 @@ setInterval(() => {}, 1000);
     'does not deliver a terminal Ctrl-C twice',
     async () => {
       const file = catcher();
-      const command = [NODE, harness, NODE, file].map((a) => `'${a}'`).join(' ');
+      // `script` runs the command with $SHELL -c; `exec` keeps that shell (dash does not exec a lone
+      // command by itself) from staying in the foreground group and dying of the Ctrl-C.
+      const command = 'exec ' + [NODE, harness, NODE, file].map((a) => `'${a}'`).join(' ');
       const script = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       script.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
