@@ -56,7 +56,22 @@ describe.each(modes)('activation through %s', (mode) => {
     expect(capability(inventory, 'ai:model_call')?.evidence[0]?.details?.provider).toBe(provider);
     // No query strings or secrets in the evidence.
     expect(JSON.stringify(inventory)).not.toContain('secret');
-    expect(inventory.agent.hookMode).toBe(hasSyncHooks ? 'sync' : 'cjs-only');
+    // A CommonJS main hands the resolve hook over to the require wrapper (the hook costs every
+    // require); an ES-module main keeps it.
+    expect(inventory.agent.hookMode).toBe(hasSyncHooks && name.endsWith('.mjs') ? 'sync' : 'cjs-only');
+  });
+
+  it('sees what an ES module imported from a CommonJS main does, once the resolve hook is gone', async () => {
+    const file = fixture('core/cjs-imports-esm.cjs');
+    const result = await runFixture(file, { mode });
+    expect(result.stdout.toString()).toBe('done\n');
+    const esm = fixture('core/cjs-imports-esm-child.mjs');
+    const exec = capability(result.inventories.find((i) => i.process.entry === file), 'system:exec');
+    // The first spawn through the unpatched module, from Node's child_process channel; the next
+    // call through the named import, patched since.
+    expect(exec?.evidence.map((e) => e.location)).toEqual(
+      expect.arrayContaining([`${esm}:${lineOf(esm, 'SPAWN')}`, `${esm}:${lineOf(esm, 'EXEC_SYNC')}`]),
+    );
   });
 
   it('does not count importing, module loading or JSON requires as use', async () => {

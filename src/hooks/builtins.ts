@@ -1,3 +1,4 @@
+import { subscribe } from 'node:diagnostics_channel';
 import { syncBuiltinESMExports } from 'node:module';
 import { builtinRows, capabilityOfCall, possibleCapabilities, type BuiltinRow, type CapabilityId } from '../catalog/index.js';
 import { observe } from '../observations/index.js';
@@ -50,9 +51,32 @@ export function builtinLoaded(specifier: string): void {
     if (exports) applyPatches(exports, patches);
   }
   // Builtins load each other without a public resolution (http loads net): catch those too.
-  for (const other of pending.keys()) {
-    if (isLoaded(other)) builtinLoaded(other);
+  catchUpBuiltins();
+}
+
+/** Patches the watched builtins Node has loaded since we last looked (loaded out of our sight). */
+export function catchUpBuiltins(): void {
+  for (const name of pending.keys()) {
+    if (isLoaded(name)) builtinLoaded(name);
   }
+}
+
+/**
+ * A child process started through a child_process module loaded out of our sight (an ES module
+ * imported it with no resolve hook registered): Node announces every new ChildProcess on a
+ * diagnostics channel, so that first use still counts, and the module is patched for the next.
+ */
+export function watchChildProcesses(): void {
+  subscribe('child_process', function onChildProcess() {
+    if (loaded.has('child_process') || health.inert) return;
+    try {
+      const caller = callerOf(onChildProcess);
+      if (caller) observe({ kind: 'api', module: 'child_process', api: 'child_process.spawn', caller, variant: 'system:exec' });
+      catchUpBuiltins();
+    } catch (error) {
+      internalError(error);
+    }
+  });
 }
 
 /** Whether Node has loaded a builtin already (its internal load list; fs always is). */

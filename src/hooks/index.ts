@@ -1,6 +1,7 @@
 import type { Features } from '../platform/index.js';
 import type { HookMode } from '../inventory/index.js';
-import { batchPatches, builtinLoaded, isLoaded, registerCatalogPatches, watchedBuiltins } from './builtins.js';
+import { observe } from '../observations/index.js';
+import { batchPatches, builtinLoaded, catchUpBuiltins, registerCatalogPatches, watchChildProcesses, watchedBuiltins } from './builtins.js';
 import { subscribeNetworkChannels } from './channels.js';
 import { packageRows } from '../catalog/index.js';
 import { coverGetBuiltinModule, installAsyncLoader, installRequireHook, installSyncResolveHook, scanRequireCache } from './modules.js';
@@ -35,32 +36,50 @@ export function installHooks(features: Features, options: HookOptions = {}): Hoo
   return setup!;
 }
 
-/** Packages loaded after startup reach the CJS cache without a hook: look again later and at exit. */
-function scanLater(): void {
-  setTimeout(scanRequireCache, 1000).unref();
-  process.on('exit', scanRequireCache);
+/**
+ * Without a resolve hook, what ES modules load is out of sight: CommonJS packages they import
+ * reach the CJS cache, builtins they import are patched when next looked for. Look again a second
+ * in, and for packages at exit.
+ */
+function lookAgainLater(): void {
+  setTimeout(() => {
+    scanRequireCache();
+    catchUpBuiltins();
+  }, 1000).unref();
+  // First among exit listeners: the file sink writes its last snapshot at exit too.
+  process.prependListener('exit', scanRequireCache);
+}
+
+/** The thin require wrapper on the catalog's names, for when no resolve hook is registered. */
+function watchRequires(): void {
+  installRequireHook([...watchedBuiltins(), ...packageRows.filter((r) => !r.prefix).map((r) => r.name)]);
+  lookAgainLater();
+}
+
+/** A CommonJS main on Node with sync hooks: the hook is gone, the require wrapper takes over. */
+function onCommonJsMain(): void {
+  watchRequires();
+  observe({ kind: 'hooks', hookMode: 'cjs-only', visibility: 'partial:esm-packages' });
 }
 
 function install(features: Features, options: HookOptions): HookSetup {
   registerCatalogPatches();
   coverGetBuiltinModule();
   subscribeNetworkChannels();
-  for (const name of watchedBuiltins()) {
-    if (isLoaded(name)) builtinLoaded(name);
-  }
+  watchChildProcesses();
+  catchUpBuiltins();
   if (features.syncModuleHooks) {
-    installSyncResolveHook();
+    installSyncResolveHook(onCommonJsMain);
     scanRequireCache();
     return { hookMode: 'sync', visibility: 'full' };
   }
   // No synchronous hooks: an ES module's imports of builtins are invisible, so patch the few
   // that matter now; packages come from the require.cache scan and from calling frames.
-  installRequireHook([...watchedBuiltins(), ...packageRows.filter((r) => !r.prefix).map((r) => r.name)]);
+  watchRequires();
   for (const name of watchedBuiltins()) {
     if (EAGER_WITHOUT_SYNC_HOOKS.has(name)) builtinLoaded(name);
   }
   scanRequireCache();
-  scanLater();
   if (options.asyncLoaderUrl && features.asyncModuleHooks && installAsyncLoader(options.asyncLoaderUrl)) {
     return { hookMode: 'async', visibility: 'full' };
   }

@@ -441,6 +441,8 @@ let resolveHookInstalled = false;
  */
 export function mcpModuleRequired(exports: unknown, name: string, basedir: string | undefined): unknown {
   try {
+    // A client module resolved by the hook just before it handed over to the require wrapper.
+    if (pendingCjs.size > 0) adoptLoadedCjs();
     const file = basedir ? fileForRequired(name, basedir) : undefined;
     if (file) onClientModule(file, exports);
   } catch (error) {
