@@ -26,8 +26,10 @@ export default defineConfig([
   },
   {
     entry: { agent: 'src/register/agent.ts', reporter: 'src/report/lazy.ts' },
-    // Parsed by every process at startup: whitespace and comments cost parse time.
-    minifyWhitespace: true,
+    // Parsed by every process at startup: size is parse time (72 KB whitespace-minified took
+    // 1.9 ms to compile on Node 24, 50 KB fully minified 1.3 ms). Our own frames are told apart
+    // by file, never by function name, so short names cost nothing.
+    minify: true,
     format: ['cjs'],
     target: 'node20',
     define,

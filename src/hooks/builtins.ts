@@ -241,5 +241,6 @@ export function copyOwnProperties(from: object, to: object): void {
       // Not configurable on the wrapper: the rest still carries over.
     }
   }
-  Object.setPrototypeOf(to, Object.getPrototypeOf(from));
+  const prototype: unknown = Object.getPrototypeOf(from);
+  if (Object.getPrototypeOf(to) !== prototype) Object.setPrototypeOf(to, prototype as object | null);
 }

@@ -28,7 +28,7 @@ export function start(activation: Activation): void {
   setObserver((observation) => infer(observation, inventory));
   installMcpHooks();
   const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl() });
-  if (isBundled(inventory.process.entry)) setup.visibility = 'partial:bundled';
+  if (isBundled(process.argv[1])) setup.visibility = 'partial:bundled';
   const preloadMs = Number(process.hrtime.bigint() - started) / 1e6;
   inventory.updateAgent({ ...setup, preloadMs: Math.round(preloadMs * 100) / 100 });
   Object.assign(agentRecord(), { inventory, activation });

