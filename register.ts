@@ -4,7 +4,7 @@
  * switch, one agent per process, the main thread only. Then it loads the one shared copy of the
  * agent (dist/agent.cjs), whichever way it came in. It never throws into the application.
  */
-import { createRequire } from 'node:module';
+import { loadAgent } from './src/register/load-agent.js';
 
 const AGENT_KEY = Symbol.for('aim.agent');
 
@@ -29,8 +29,7 @@ function activate(): void {
     if (!onMainThread()) return;
     const activation = typeof import.meta === 'object' && import.meta.url?.endsWith('.mjs') ? 'import' : 'require';
     g[AGENT_KEY] = { version: __AIM_VERSION__, path: import.meta.url, activation };
-    const agent = createRequire(import.meta.url)('./agent.cjs') as { start(how: string): void };
-    agent.start(activation);
+    loadAgent(import.meta.url, __AIM_VERSION__).start(activation);
   } catch (error) {
     try {
       const reason = error instanceof Error ? error.message.slice(0, 200) : 'unknown error';

@@ -101,7 +101,10 @@ function checkImport(rel, folder, specifier) {
 function checkRegisterEntry(file) {
   const text = readFileSync(file, 'utf8');
   for (const match of text.matchAll(/from\s+['"]([^'"]+)['"]/g)) {
-    if (!match[1].startsWith('node:')) problems.push(`register.ts: imports ${match[1]}; the entry may import only builtins`);
+    // The entry stays tiny: builtins, and the loader that compiles the agent from V8's code cache.
+    if (!match[1].startsWith('node:') && match[1] !== './src/register/load-agent.js') {
+      problems.push(`register.ts: imports ${match[1]}; the entry may import only builtins and its agent loader`);
+    }
   }
 }
 

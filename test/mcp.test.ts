@@ -45,6 +45,7 @@ afterAll(() => {
 
 function allText(run: Run): string {
   return readdirSync(run.outDir)
+    .filter((f) => f.endsWith('.json'))
     .map((f) => readFileSync(join(run.outDir, f), 'utf8'))
     .join('\n');
 }
