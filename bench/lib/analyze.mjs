@@ -128,16 +128,20 @@ export function budget (s) {
 export function ranking (s) {
   const out = []
   const others = (obj) => Object.keys(obj || {}).filter((a) => !['plain', 'empty', 'noop-sync', 'aim', 'aim-require', 'aim-alt'].includes(a))
-  const cmp = (name, obj, get, fmt, lowerBetter = true) => {
+  // `noise` (optional) gives a figure's spread: a rival ahead by less than the larger spread is
+  // level, not ahead (an agent that adds nothing per module cannot be beaten, only matched).
+  const cmp = (name, obj, get, fmt, noise) => {
     if (!obj?.aim) return
     const mine = get(obj.aim)
-    const rivals = others(obj).map((a) => ({ a, v: get(obj[a]) })).filter((x) => Number.isFinite(x.v)).sort((x, y) => x.v - y.v)
+    const rivals = others(obj).map((a) => ({ a, v: get(obj[a]), n: noise?.(obj[a]) ?? 0 })).filter((x) => Number.isFinite(x.v)).sort((x, y) => x.v - y.v)
     if (!rivals.length) return
     const best = rivals[0]
-    out.push({ name, aim: mine, best: best.a, bestValue: best.v, fmt, ahead: lowerBetter ? mine < best.v : mine > best.v })
+    const tolerance = noise ? Math.max(noise(obj.aim) ?? 0, best.n) : 0
+    const ahead = mine < best.v ? 'yes' : mine - best.v <= tolerance ? 'level' : 'NO'
+    out.push({ name, aim: mine, best: best.a, bestValue: best.v, fmt, ahead })
   }
   for (const app of ['hello.cjs', 'hello.mjs', 'typical.cjs', 'typical.mjs']) cmp(`startup ${app}`, s.startup[app], (x) => x.ratio?.median, 'x')
-  for (const app of ['loadmany.cjs', 'loadmany.mjs']) cmp(`per module ${app.replace('loadmany.', '')}`, s.modules[app], (x) => x.usPerModule?.median, 'us')
+  for (const app of ['loadmany.cjs', 'loadmany.mjs']) cmp(`per module ${app.replace('loadmany.', '')}`, s.modules[app], (x) => x.usPerModule?.median, 'us', (x) => x.usPerModule?.iqr)
   for (const app of ['hello.mjs', 'typical.mjs']) cmp(`RSS ${app}`, s.startup[app], (x) => x.rssAdded?.median, 'mib')
   // hot path: level with the best = within the larger of the two IQRs
   const agents = new Set(Object.values(s.hot).flatMap((o) => Object.keys(o)))
@@ -147,7 +151,7 @@ export function ranking (s) {
     if (rivals.length && mine) {
       const best = rivals[0]
       const tol = Math.max(mine.pct.iqr, best.w.pct.iqr, 0.5)
-      out.push({ name: 'hot fs (worst of 4), level with best', aim: mine.pct.median, best: best.a, bestValue: best.w.pct.median, fmt: 'pct', ahead: mine.pct.median <= best.w.pct.median + tol })
+      out.push({ name: 'hot fs (worst of 4), level with best', aim: mine.pct.median, best: best.a, bestValue: best.w.pct.median, fmt: 'pct', ahead: mine.pct.median <= best.w.pct.median + tol ? 'yes' : 'NO' })
     }
   }
   return out

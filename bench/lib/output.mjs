@@ -71,7 +71,7 @@ function budgetRows (s) {
   return budget(s).map((b) => [b.name, `${fmtValue(b.value, b.fmt)} ${b.fmt === 'bool' ? '' : noiseFmt(b.noise, b.fmt)}`.trim(), b.limit, b.pass === null ? 'n/a' : b.pass ? 'PASS' : 'FAIL'])
 }
 function rankRows (s) {
-  return ranking(s).map((r) => [r.name, fmtValue(r.aim, r.fmt), `${label(r.best)} ${fmtValue(r.bestValue, r.fmt)}`, r.ahead ? 'yes' : 'NO'])
+  return ranking(s).map((r) => [r.name, fmtValue(r.aim, r.fmt), `${label(r.best)} ${fmtValue(r.bestValue, r.fmt)}`, r.ahead])
 }
 
 export function terminalReport (all, meta) {
