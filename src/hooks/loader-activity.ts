@@ -26,10 +26,18 @@ export function asNode(original: Function, self: unknown, args: ArrayLike<unknow
   }
 }
 
+/** The loaders' cache key, once seen: then a property read tells a loader's call, no array. */
+let cacheKey: symbol | undefined;
+
 /** A loader resolving a module: `realpathSync` with the loaders' symbol-keyed cache option. */
 export function isLoaderResolve(args: ArrayLike<unknown>): boolean {
   const options = args[1];
-  return typeof options === 'object' && options !== null && Object.getOwnPropertySymbols(options).length > 0;
+  if (typeof options !== 'object' || options === null) return false;
+  if (cacheKey !== undefined) return (options as Record<symbol, unknown>)[cacheKey] !== undefined;
+  const [key] = Object.getOwnPropertySymbols(options);
+  if (key === undefined) return false;
+  if (key.description === 'realpathCacheKey') cacheKey = key;
+  return true;
 }
 
 /** Remembers what a loader resolved, so its read of that file is known for the loader's. */
