@@ -22,7 +22,11 @@ const cacheDir = () => join(cacheHome, 'aim');
 const cacheFiles = () => (existsSync(cacheDir()) && statSync(cacheDir()).isDirectory() ? readdirSync(cacheDir()) : []);
 
 async function runApp(mode: (typeof modes)[number], env: Record<string, string | undefined> = {}) {
-  const result = await runFixture(fixture('core/capabilities.cjs'), { mode, env: { XDG_CACHE_HOME: cacheHome, ...env } });
+  const result = await runFixture(fixture('core/capabilities.cjs'), {
+    mode,
+    // Whatever the machine running the tests has set: the cache is on unless a test turns it off.
+    env: { XDG_CACHE_HOME: cacheHome, NODE_DISABLE_COMPILE_CACHE: undefined, ...env },
+  });
   expect(result.code).toBe(0);
   expect(result.stderr).toBe('');
   expect(result.inventories[0]?.capabilities.map((c) => c.id)).toContain('system:exec');
