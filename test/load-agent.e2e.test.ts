@@ -4,11 +4,11 @@
  * replaced, a cache directory that cannot be written changes nothing, and Node's own switch
  * NODE_DISABLE_COMPILE_CACHE turns it off.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixture, modes, runFixture } from './helpers/agent-run.js';
+import { fixture, modes, repo, runFixture } from './helpers/agent-run.js';
 
 let cacheHome: string;
 beforeEach(() => {
@@ -55,6 +55,53 @@ describe.each(modes)('code cache, activation through %s', (mode) => {
     writeFileSync(file, 'not a code cache');
     await runApp(mode);
     expect(readFileSync(file, 'utf8')).not.toBe('not a code cache');
+  });
+});
+
+describe('code cache, two installs of aim on one machine', () => {
+  let other: string;
+  beforeEach(() => {
+    // Same version, same bytes, another path: a second app's node_modules, a global install.
+    other = mkdtempSync(join(tmpdir(), 'aim-install-'));
+    cpSync(join(repo, 'dist'), join(other, 'dist'), { recursive: true });
+  });
+  afterEach(() => {
+    rmSync(other, { recursive: true, force: true });
+  });
+  const runOther = async () => {
+    const result = await runFixture(fixture('core/echo.cjs'), {
+      mode: 'none',
+      nodeArgs: ['--import', join(other, 'dist/register.mjs')],
+      env: { XDG_CACHE_HOME: cacheHome, NODE_DISABLE_COMPILE_CACHE: undefined },
+    });
+    expect(result.stderr).toBe('');
+  };
+
+  it("each has its own cache, and neither sees its own calls as the app's", async () => {
+    // With one cache for both, V8 took the other's, and on Node 20 the agent's frames carried the
+    // other path: its own file reads became the app's.
+    await runOther();
+    for (let run = 0; run < 2; run++) {
+      const result = await runApp('import');
+      const locations = result.inventories[0]!.capabilities.flatMap((c) => c.evidence.map((e) => e.location ?? ''));
+      expect(locations.filter((l) => l.includes('/dist/'))).toEqual([]);
+    }
+    expect(cacheFiles()).toHaveLength(2);
+  });
+
+  it("a rebuild in place replaces that install's cache and leaves the others", async () => {
+    await runApp('import');
+    const ours = cacheFiles()[0]!;
+    const unrelated = 'agent-0.0.0-00000000-00000000-v8-0-x64.cache';
+    writeFileSync(join(cacheDir(), unrelated), 'another install');
+    await runOther();
+    const [built] = cacheFiles().filter((f) => f !== ours && f !== unrelated);
+    writeFileSync(join(other, 'dist/agent.cjs'), `${readFileSync(join(other, 'dist/agent.cjs'), 'utf8')}\n// rebuilt\n`);
+    await runOther();
+    const rebuilt = cacheFiles().filter((f) => f !== ours && f !== unrelated);
+    expect(rebuilt).toHaveLength(1);
+    expect(rebuilt[0]).not.toBe(built);
+    expect(cacheFiles()).toEqual(expect.arrayContaining([ours, unrelated]));
   });
 });
 

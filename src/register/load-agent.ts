@@ -2,8 +2,11 @@
  * Loads dist/agent.cjs with V8's code cache. Compiling the agent is most of what it costs a
  * process to start (about 1.5 ms of 5 on Node 24, measured): with the bytecode from an earlier
  * run, V8 skips parsing and compiling. The cache is this machine's own, in the user's cache
- * directory (`$XDG_CACHE_HOME/aim`, else `~/.cache/aim`), one file per agent version and
- * V8 version; V8 checks the source and its flags itself and rejects a cache that does not fit.
+ * directory (`$XDG_CACHE_HOME/aim`, else `~/.cache/aim`), one file per installed agent file and
+ * V8 version. The agent file's path, size and mtime are in the cache's name because V8 does not
+ * check enough itself: it accepts a cache made from any source of the same length, and on Node 20
+ * the frames of a cached script keep the file name of the run that made the cache (a second
+ * install of aim on the machine would see its own calls as the app's).
  * Anything unexpected (no home, a read-only or `--permission` file system, an old Node) falls
  * back to a plain require; `NODE_DISABLE_COMPILE_CACHE`, Node's own switch, turns it off.
  */
@@ -29,21 +32,35 @@ export function loadAgent(registerUrl: string, version: string): Agent {
   const { fileURLToPath } = builtin<typeof Url>('node:url');
   const file = join(dirname(fileURLToPath(registerUrl)), 'agent.cjs');
   const requireAgent = builtin<typeof NodeModule>('node:module').createRequire(file);
-  const cacheFile = codeCacheFile(version);
-  if (!cacheFile) return requireAgent(file) as Agent;
   try {
+    const cacheFile = codeCacheFile(file, version);
+    if (!cacheFile) return requireAgent(file) as Agent;
     return fromCodeCache(file, cacheFile, requireAgent);
   } catch {
     return requireAgent(file) as Agent;
   }
 }
 
-function codeCacheFile(version: string): string | undefined {
+/** `agent-<version>-<path hash>-<size and mtime hash>-v8-<V8 version>-<arch>.cache` */
+function codeCacheFile(file: string, version: string): string | undefined {
   const env = process.env;
   if (env.NODE_DISABLE_COMPILE_CACHE || process.platform === 'win32') return undefined;
   const base = env.XDG_CACHE_HOME || (env.HOME ? path().join(env.HOME, '.cache') : undefined);
   if (!base || !base.startsWith('/')) return undefined;
-  return path().join(base, 'aim', `agent-${version}-v8-${process.versions.v8}-${process.arch}.cache`);
+  const { size, mtimeMs } = fs().statSync(file);
+  return path().join(base, 'aim', `agent-${version}${installOf(file)}${fnv1a(`${size}:${mtimeMs}`)}${v8Suffix()}`);
+}
+
+/** `-<hash of the agent file's path>-`: the same install, whatever its build. */
+const installOf = (file: string): string => `-${fnv1a(file)}-`;
+
+const v8Suffix = (): string => `-v8-${process.versions.v8}-${process.arch}.cache`;
+
+/** 32-bit FNV-1a as 8 hex digits: a name, not a secret; node:crypto would cost more than the cache saves. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
 function fromCodeCache(file: string, cacheFile: string, requireAgent: NodeJS.Require): Agent {
@@ -65,12 +82,24 @@ function fromCodeCache(file: string, cacheFile: string, requireAgent: NodeJS.Req
   (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, requireAgent, module, file, dirname(file));
   if (!cachedData || script.cachedDataRejected) {
     // At exit, so the functions the run compiled are in it too; once per machine and version.
-    process.once('exit', () => writeCodeCache(cacheFile, script));
+    process.once('exit', () => writeCodeCache(cacheFile, file, script));
   }
   return module.exports;
 }
 
-function writeCodeCache(cacheFile: string, script: Vm.Script): void {
+/** The caches of earlier builds at the same path, for the same V8: a rebuild or an upgrade in place. */
+function removeOutdated(cacheFile: string, file: string): void {
+  const { readdirSync, rmSync } = fs();
+  const { basename, dirname, join } = path();
+  const name = basename(cacheFile);
+  for (const other of readdirSync(dirname(cacheFile))) {
+    if (other !== name && other.startsWith('agent-') && other.includes(installOf(file)) && other.endsWith(v8Suffix())) {
+      rmSync(join(dirname(cacheFile), other), { force: true });
+    }
+  }
+}
+
+function writeCodeCache(cacheFile: string, file: string, script: Vm.Script): void {
   try {
     const { mkdirSync, renameSync, writeFileSync } = fs();
     const { dirname } = path();
@@ -78,6 +107,7 @@ function writeCodeCache(cacheFile: string, script: Vm.Script): void {
     const temporary = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     renameSync(temporary, cacheFile);
+    removeOutdated(cacheFile, file);
   } catch {
     // Read-only, full or denied: the next run compiles again, nothing else changes.
   }
