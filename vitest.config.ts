@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Fixtures are real child processes; two cores, so keep the pool small.
     maxWorkers: 2,
+    globalSetup: ['test/helpers/global-setup.ts'],
   },
 });
