@@ -53,6 +53,8 @@ function allText(run: Run): string {
 function expectOk(run: Run): void {
   expect(run.code, run.stderr).toBe(0);
   expect(run.inventories.length, run.stderr).toBeGreaterThan(0);
+  // No process warning of Node's (an experimental vm option once printed one here).
+  expect(run.stderr).not.toMatch(/\(node:\d+\) \w*Warning/);
 }
 
 describe('stdio servers', () => {

@@ -6,3 +6,4 @@ export { packageVersion } from './package-version.js';
 export { OWN_USER_AGENT_PREFIX } from './identity.js';
 export { writePrivateFile } from './private-file.js';
 export { isQuiet, quietly } from './quiet.js';
+export { importModule } from './import-module.js';

@@ -67,19 +67,18 @@ function fromCodeCache(file: string, cacheFile: string, requireAgent: NodeJS.Req
   const vm = builtin<typeof Vm>('node:vm');
   const { readFileSync } = fs();
   const { dirname } = path();
-  // Dynamic import() inside the agent (an ES-module MCP client) needs Node's loader: Node 20.x has it.
-  const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (!importModuleDynamically) return requireAgent(file) as Agent;
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
     // First run on this machine, or not readable: compile, and leave a cache for the next run.
   }
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData, importModuleDynamically });
+  // `__aimImport`: the agent's import() runs from this module (see src/platform/import-module.ts).
+  const wrapped = `(function (exports, require, module, __filename, __dirname, __aimImport) {${readFileSync(file, 'utf8')}\n})`;
+  const script = new vm.Script(wrapped, { filename: file, cachedData });
   const module = { exports: {} as Agent };
-  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, requireAgent, module, file, dirname(file));
+  const importFromHere = (specifier: string): Promise<unknown> => import(specifier);
+  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, requireAgent, module, file, dirname(file), importFromHere);
   if (!cachedData || script.cachedDataRejected) {
     // At exit, so the functions the run compiled are in it too; once per machine and version.
     process.once('exit', () => writeCodeCache(cacheFile, file, script));

@@ -15,7 +15,7 @@
 import { Module, createRequire } from 'node:module';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { McpTransport } from '../../inventory/index.js';
-import { featuresOf } from '../../platform/index.js';
+import { featuresOf, importModule } from '../../platform/index.js';
 import { CONFIDENCE, copyOwnProperties, emitCall, emitServer, internalError, now, packageVersion, sdkFollowedKeys, type LaunchFacts } from './emit.js';
 import { callNameOf, toolNamesOf } from './jsonrpc.js';
 import { httpKey, nameFromCommand, nameFromUrl, stdioKey } from './naming.js';
@@ -226,10 +226,10 @@ function adoptFile(mod: ClientModule): void {
     return;
   }
   // Already loaded by the app: import() hands back the same module instance.
-  import(pathToFileURL(mod.file).href).then(
-    (ns: { Client?: unknown }) => {
+  importModule(pathToFileURL(mod.file).href).then(
+    (ns) => {
       try {
-        patchClientClass(ns.Client, mod.library, version);
+        patchClientClass((ns as { Client?: unknown }).Client, mod.library, version);
       } catch (error) {
         internalError(error);
       }
