@@ -5,7 +5,7 @@ import { observe } from '../observations/index.js';
 import { callerOf } from './caller.js';
 import { health, internalError } from './health.js';
 import { isQuiet } from '../platform/index.js';
-import { asNode, isLoaderRead, isLoaderResolve, loaderResolved, nodeAtWork } from './loader-activity.js';
+import { asNode, isLoaderRead, isLoaderResolve, keepsTellingLoaderReads, loaderResolveTracker, loaderResolved, nodeAtWork } from './loader-activity.js';
 
 /**
  * Builtins are patched in place once, the first time the app loads them (or at startup when they
@@ -190,7 +190,7 @@ function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
     retired = true;
     // Put the original back only if nobody (graceful-fs, another agent) patched over us since.
     if (target[key] === wrapper) {
-      target[key] = original;
+      target[key] = keepsTellingLoaderReads(row.module, row.api) ? withOwnProperties(original, loaderResolveTracker(original)) : original;
       resyncESM();
     }
   };
@@ -231,6 +231,11 @@ function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
  * `fs.exists` have `util.promisify.custom`, `fs.read` and `dns.lookup` Node's internal promisify
  * arguments; without them `promisify(exec)` changes shape.
  */
+function withOwnProperties<T extends object>(from: object, to: T): T {
+  copyOwnProperties(from, to);
+  return to;
+}
+
 export function copyOwnProperties(from: object, to: object): void {
   for (const key of Reflect.ownKeys(from)) {
     if (key === 'prototype' || key === 'caller' || key === 'arguments') continue;

@@ -7,6 +7,11 @@ import type { Caller } from '../observations/index.js';
 
 /** Deep enough for a fetch: `undici:request:create` fires about 27 frames below the caller. */
 const FRAME_LIMIT = 40;
+/**
+ * Most calls are decided in the first few frames (the app's own line, or Node's module loader
+ * right above the wrapper); V8's cost grows with the frames it captures, so look at these first.
+ */
+const FIRST_LOOK = 8;
 
 /** Our own directory (dist/ when built): calls from there are ours. */
 const ownDirectory = directoryOf(typeof __filename === 'string' ? __filename : '');
@@ -23,12 +28,16 @@ const returnFrames = (_: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] =>
  * A stack captured with our own formatter (`prepare`; undefined for V8's text) and a depth of
  * FRAME_LIMIT, whatever the app set: neither its Error.prepareStackTrace nor its limit runs.
  */
-function captureStack(skip: Function | undefined, prepare: ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined): unknown {
+function captureStack(
+  skip: Function | undefined,
+  prepare: ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined,
+  limit = FRAME_LIMIT,
+): unknown {
   const savedPrepare = Error.prepareStackTrace;
   const savedLimit = Error.stackTraceLimit;
   try {
     (Error as { prepareStackTrace?: unknown }).prepareStackTrace = prepare;
-    Error.stackTraceLimit = FRAME_LIMIT;
+    Error.stackTraceLimit = limit;
     const holder: { stack?: unknown } = {};
     Error.captureStackTrace(holder, skip);
     return holder.stack;
@@ -38,8 +47,8 @@ function captureStack(skip: Function | undefined, prepare: ((error: Error, frame
   }
 }
 
-function captureFrames(skip: Function): NodeJS.CallSite[] {
-  const frames = captureStack(skip, returnFrames);
+function captureFrames(skip: Function, limit: number): NodeJS.CallSite[] {
+  const frames = captureStack(skip, returnFrames, limit);
   return Array.isArray(frames) ? (frames as NodeJS.CallSite[]) : [];
 }
 
@@ -87,11 +96,21 @@ export function packageOfPath(path: string): string | undefined {
 /**
  * Walks the frames from the caller down: Node internals are skipped, except module loading (the
  * CJS loader reads every module through the public fs), which is not use; our own frames are not
- * use unless code of the program's runs above them; the first other frame says who. The location is the first application frame, if any.
+ * use unless code of the program's runs above them; the first other frame says who. The location
+ * is the first application frame, if any.
  * `internalIsApp`: a stack of nothing but Node's frames counts as the app's (network channels).
  */
 export function callerOf(skip: Function, internalIsApp = false): Caller | undefined {
-  const frames = captureFrames(skip);
+  const first = captureFrames(skip, FIRST_LOOK);
+  const decided = callerInFrames(first, first.length < FIRST_LOOK, internalIsApp);
+  if (decided !== undecided) return decided;
+  return callerInFrames(captureFrames(skip, FRAME_LIMIT), true, internalIsApp) as Caller | undefined;
+}
+
+const undecided = Symbol('undecided');
+
+/** `complete`: these are all the frames there are; otherwise deeper ones may still decide. */
+function callerInFrames(frames: NodeJS.CallSite[], complete: boolean, internalIsApp: boolean): Caller | undefined | typeof undecided {
   let who: string | undefined;
   for (const frame of frames) {
     const file = fileOf(frame);
@@ -113,6 +132,7 @@ export function callerOf(skip: Function, internalIsApp = false): Caller | undefi
     }
     return { who: who ?? 'app', location: `${file}:${frame.getLineNumber() ?? 0}` };
   }
+  if (!complete) return undecided;
   // Only Node's own frames: Node working for itself, or for the program asynchronously (the
   // socket of a fetch is opened from undici's own frames); the channels say which they mean.
   return who ? { who } : internalIsApp && frames.length > 0 ? { who: 'app' } : undefined;
