@@ -69,6 +69,9 @@ export function isLoaderRead(args: ArrayLike<unknown>): boolean {
   if (unread.size === 0) return false;
   const first = args[0];
   if (typeof first === 'string') return unread.delete(first);
-  if (first instanceof URL && first.protocol === 'file:') return unread.delete(decodeURIComponent(first.pathname));
+  if (first instanceof URL && first.protocol === 'file:') {
+    const path = first.pathname;
+    return unread.delete(path.includes('%') ? decodeURIComponent(path) : path);
+  }
   return false;
 }

@@ -20,10 +20,10 @@ const seenPackages = new Set<string>();
 
 /** A resolved module: a builtin (`node:fs`), or a file that may belong to a package. */
 export function moduleResolved(url: string): void {
-  if (seenUrls.has(url)) return;
-  seenUrls.add(url);
   if (url.startsWith('node:')) return builtinLoaded(url);
-  if (!url.includes('/node_modules/')) return;
+  // The program's own files are most of what an ES-module app resolves: nothing to remember.
+  if (!url.includes('/node_modules/') || seenUrls.has(url)) return;
+  seenUrls.add(url);
   packageFile(url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url);
 }
 

@@ -455,7 +455,7 @@ export function mcpModuleRequired(exports: unknown, name: string, basedir: strin
 export function mcpModuleResolved(url: string): void {
   try {
     if (pendingCjs.size > 0) adoptLoadedCjs();
-    if (CLIENT_URL.test(url)) onClientModule(url);
+    if (url.includes('/node_modules/@') && CLIENT_URL.test(url)) onClientModule(url);
   } catch (error) {
     internalError(error);
   }
