@@ -56,22 +56,33 @@ describe.each(modes)('activation through %s', (mode) => {
     expect(capability(inventory, 'ai:model_call')?.evidence[0]?.details?.provider).toBe(provider);
     // No query strings or secrets in the evidence.
     expect(JSON.stringify(inventory)).not.toContain('secret');
-    // A CommonJS main hands the resolve hook over to the require wrapper (the hook costs every
-    // require); an ES-module main keeps it.
-    expect(inventory.agent.hookMode).toBe(hasSyncHooks && name.endsWith('.mjs') ? 'sync' : 'cjs-only');
+    // With sync hooks the resolve hook sees ES modules and the require wrapper requires, whatever
+    // the main module is.
+    expect(inventory.agent.hookMode).toBe(hasSyncHooks ? 'sync' : 'cjs-only');
   });
 
-  it('sees what an ES module imported from a CommonJS main does, once the resolve hook is gone', async () => {
+  it('sees what an ES module imported from a CommonJS main does', async () => {
     const file = fixture('core/cjs-imports-esm.cjs');
     const result = await runFixture(file, { mode });
     expect(result.stdout.toString()).toBe('done\n');
     const esm = fixture('core/cjs-imports-esm-child.mjs');
     const exec = capability(result.inventories.find((i) => i.process.entry === file), 'system:exec');
-    // The first spawn through the unpatched module, from Node's child_process channel; the next
-    // call through the named import, patched since.
+    // With sync hooks both calls go through the patched module. Without, the first spawn goes
+    // through the unpatched one and is seen on Node's child_process channel; the next call through
+    // the named import, patched since.
     expect(exec?.evidence.map((e) => e.location)).toEqual(
       expect.arrayContaining([`${esm}:${lineOf(esm, 'SPAWN')}`, `${esm}:${lineOf(esm, 'EXEC_SYNC')}`]),
     );
+  });
+
+  it('sees every package of an ES-module program: static ones after a CommonJS one, and import()ed ones', async () => {
+    // The resolve hook goes at the first require() (the CommonJS package running) and comes back
+    // for each import(); without sync hooks only the CommonJS package is seen (require.cache).
+    const file = fixture('core/esm-graph.mjs');
+    const result = await runFixture(file, { mode });
+    expect(result.stdout.toString()).toBe('fake-cjs fake-esm-static fake-esm-later\n');
+    const names = result.inventories[0]!.packages.map((p) => p.name).sort();
+    expect(names).toEqual(hasSyncHooks ? ['fake-cjs', 'fake-esm-deep', 'fake-esm-later', 'fake-esm-static'] : ['fake-cjs']);
   });
 
   it('does not count importing, module loading or JSON requires as use', async () => {

@@ -1,6 +1,5 @@
 import type { Features } from '../platform/index.js';
 import type { HookMode } from '../inventory/index.js';
-import { observe } from '../observations/index.js';
 import { batchPatches, builtinLoaded, catchUpBuiltins, registerCatalogPatches, watchChildProcesses, watchedBuiltins } from './builtins.js';
 import { subscribeNetworkChannels } from './channels.js';
 import { packageRows } from '../catalog/index.js';
@@ -50,16 +49,14 @@ function lookAgainLater(): void {
   process.prependListener('exit', scanRequireCache);
 }
 
-/** The thin require wrapper on the catalog's names, for when no resolve hook is registered. */
-function watchRequires(): void {
-  installRequireHook([...watchedBuiltins(), ...packageRows.filter((r) => !r.prefix).map((r) => r.name)]);
+/**
+ * The thin require wrapper on the catalog's names. With sync hooks it also takes the resolve hook
+ * away at each `require` (see installSyncResolveHook); packages it does not watch come from the
+ * `require.cache` scans.
+ */
+function watchRequires(beforeRequire?: () => void): void {
+  installRequireHook([...watchedBuiltins(), ...packageRows.filter((r) => !r.prefix).map((r) => r.name)], beforeRequire);
   lookAgainLater();
-}
-
-/** A CommonJS main on Node with sync hooks: the hook is gone, the require wrapper takes over. */
-function onCommonJsMain(): void {
-  watchRequires();
-  observe({ kind: 'hooks', hookMode: 'cjs-only', visibility: 'partial:esm-packages' });
 }
 
 function install(features: Features, options: HookOptions): HookSetup {
@@ -69,7 +66,7 @@ function install(features: Features, options: HookOptions): HookSetup {
   watchChildProcesses();
   catchUpBuiltins();
   if (features.syncModuleHooks) {
-    installSyncResolveHook(onCommonJsMain);
+    watchRequires(installSyncResolveHook());
     scanRequireCache();
     return { hookMode: 'sync', visibility: 'full' };
   }

@@ -1,18 +1,19 @@
 // Named, not `* as`: the bundle would copy every export of 'module' at startup (__toESM).
 // require('module') is the Module class itself, statics and all.
 import { Module as nodeModule } from 'node:module';
+import { subscribe } from 'node:diagnostics_channel';
 import { observe } from '../observations/index.js';
 import { types } from 'node:util';
 import { builtinLoaded, catchUpBuiltins, copyOwnProperties } from './builtins.js';
 import { packageDirOf, packageOfPath } from './caller.js';
-import { internalError } from './health.js';
+import { health, internalError } from './health.js';
 import { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './mcp/index.js';
 
 /**
- * Which modules the program loads. With synchronous module hooks one pass-through resolve hook
- * sees both `require` and `import` and returns Node's answer unchanged. Without them, packages
- * come from a `require.cache` scan (which includes CJS imported from ESM) and builtins are
- * patched at startup.
+ * Which modules the program loads. With synchronous module hooks a pass-through resolve hook sees
+ * the ES-module graphs and returns Node's answer unchanged; a thin require wrapper sees `require`.
+ * Without them, packages come from `require.cache` scans (which include CJS imported from ESM)
+ * and builtins are patched at startup.
  */
 const seenUrls = new Set<string>();
 const { isModuleNamespaceObject } = types;
@@ -47,48 +48,46 @@ type ResolveHook = (specifier: string, context: ResolveContext, next: NextResolv
 type RegisterHooks = (hooks: { resolve: ResolveHook }) => { deregister(): void };
 
 /**
- * The pass-through resolve hook, for as long as it is worth its cost. Node runs every `require`
- * through the hook machinery while any hook is registered (about +15-25 µs a module, measured on
- * 22.23, 24 and 26, most of it Node's own URL conversions), whatever the hook does. A CommonJS
- * program needs none of it: the thin require wrapper sees what the catalog needs. So when the
- * program's main module turns out to run as CommonJS, the hook is deregistered and
- * `onCommonJsMain` installs the wrapper; an ES-module program keeps the hook.
+ * The pass-through resolve hook, registered while ES modules are being resolved and no longer.
+ * While any hook is registered Node sends every `require` through its hook machinery (about
+ * +18 µs a module on 22.23, 24 and 26, and +4 MiB peak RSS for a typical app on 22.23, whatever
+ * the hook does), and a `require` needs none of it: the thin require wrapper sees what the catalog
+ * needs. So the first `require` a running module makes (a CommonJS main's first, or the first
+ * CommonJS package an ES-module graph evaluates) deregisters the hook; an ES-module graph is
+ * resolved and linked before any of it runs, so the hook has seen all of it by then. Every
+ * `import()` (Node's `module.import` tracing channel, which fires before the import resolves)
+ * registers the hook again for the graph it loads.
+ * Returns what the require wrapper calls before each `require`.
  */
-export function installSyncResolveHook(onCommonJsMain: () => void): void {
+export function installSyncResolveHook(): () => void {
   const registerHooks = (nodeModule as unknown as { registerHooks: RegisterHooks }).registerHooks;
-  let mainDecided = false;
-  const hooks = registerHooks({
-    resolve(specifier, context, nextResolve) {
-      const result = nextResolve(specifier, context);
-      try {
-        if (!mainDecided) {
-          const format = runningMainFormat(context);
-          if (format) mainDecided = true;
-          if (format === 'commonjs') {
-            hooks.deregister();
-            onCommonJsMain();
-          }
-        }
-        mcpModuleResolved(result.url);
-        moduleResolved(result.url);
-      } catch (error) {
-        internalError(error);
-      }
-      return result;
-    },
+  let registration: { deregister(): void } | undefined;
+  const resolve: ResolveHook = (specifier, context, nextResolve) => {
+    const result = nextResolve(specifier, context);
+    try {
+      mcpModuleResolved(result.url);
+      moduleResolved(result.url);
+    } catch (error) {
+      internalError(error);
+    }
+    return result;
+  };
+  const register = (): void => {
+    registration ??= registerHooks({ resolve });
+  };
+  register();
+  subscribe('tracing:module.import:start', () => {
+    try {
+      if (!health.inert) register();
+    } catch (error) {
+      internalError(error);
+    }
   });
-}
-
-/**
- * How the main module runs, known at its first dependency: Node sets `process.mainModule` only
- * for a main it loads as CommonJS (or tries to: a typeless .js with ES syntax is retried as ESM),
- * and a require from the running main resolves with the `require` condition, an import without.
- * Undefined before the main runs (preloads) and for an ES-module main.
- */
-function runningMainFormat(context: ResolveContext): 'commonjs' | 'module' | undefined {
-  const main = (process as { mainModule?: { loaded?: boolean } }).mainModule;
-  if (!main || main.loaded || !context.parentURL) return undefined;
-  return context.conditions?.includes('require') ? 'commonjs' : 'module';
+  return () => {
+    if (!registration) return;
+    registration.deregister();
+    registration = undefined;
+  };
 }
 
 /** Packages already in the CJS cache: loaded before us, or on Node without sync hooks. */
@@ -125,13 +124,20 @@ export function coverGetBuiltinModule(): void {
  * every `require` a second time, which made a typical CommonJS app ×1.37 slower on Node 20
  * (×1.08 without it); for observing, a lookup is enough.
  */
-export function installRequireHook(names: string[]): void {
+export function installRequireHook(names: string[], beforeRequire?: () => void): void {
   const Module = nodeModule as unknown as RequireTarget | undefined;
   const original = Module?.prototype.require;
   if (!Module || typeof original !== 'function') return;
   const watched = new Set([...names, ...MCP_CLIENT_MODULES]);
   const mcpModules = new Set(MCP_CLIENT_MODULES);
   const wrapper = function (this: unknown, id: unknown): unknown {
+    if (beforeRequire) {
+      try {
+        beforeRequire();
+      } catch (error) {
+        internalError(error);
+      }
+    }
     const exports: unknown = Reflect.apply(original, this, arguments);
     // require(esm): the ES module graph behind it imported builtins no hook saw.
     if (isModuleNamespaceObject(exports)) catchUpBuiltins();

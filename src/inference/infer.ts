@@ -43,12 +43,6 @@ export function infer(observation: Observation, inventory: Inventory): void {
     case 'mcp-server':
     case 'mcp-call':
       return inferMcp(observation, inventory, now);
-    case 'hooks': {
-      // A reason already given (a bundle) stays: it says more than the hook mode does.
-      const { hookMode, visibility } = observation;
-      inventory.updateAgent(inventory.agent.visibility === 'full' ? { hookMode, visibility } : { hookMode });
-      return;
-    }
   }
 }
 

@@ -2,7 +2,7 @@
  * What the hooks saw, before any meaning is given to it. Hooks produce these; inference turns them
  * into capabilities and MCP servers. Plain data: no functions, no references to app objects.
  */
-import type { HookMode, McpServer } from '../inventory/index.js';
+import type { McpServer } from '../inventory/index.js';
 
 /** Who made a call, from the calling frames. */
 export interface Caller {
@@ -71,11 +71,4 @@ export interface McpCall {
   caller?: Caller;
 }
 
-/** The hooks changed how much they see (the resolve hook handed over to the require wrapper). */
-export interface HooksChanged {
-  kind: 'hooks';
-  hookMode: HookMode;
-  visibility: string;
-}
-
-export type Observation = HooksChanged | ApiUsed | PackageLoaded | HttpRequest | Connect | Listen | McpServerSeen | McpCall;
+export type Observation = ApiUsed | PackageLoaded | HttpRequest | Connect | Listen | McpServerSeen | McpCall;
