@@ -36,9 +36,9 @@ export function installHooks(features: Features, options: HookOptions = {}): Hoo
 }
 
 /**
- * Without a resolve hook, what ES modules load is out of sight: CommonJS packages they import
- * reach the CJS cache, builtins they import are patched when next looked for. Look again a second
- * in, and for packages at exit.
+ * What no hook saw: packages that `require` loaded without a catalog name (and, without sync
+ * hooks, CommonJS packages that ES modules import) reach the CJS cache; builtins that unseen ES
+ * modules import are patched when next looked for. Look again a second in, and for packages at exit.
  */
 function lookAgainLater(): void {
   setTimeout(() => {
