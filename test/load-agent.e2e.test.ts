@@ -1,5 +1,5 @@
 /**
- * The agent loads from V8's code cache: written once per machine (agent and V8 version) into the
+ * The agent loads from V8's code cache: written once per install of aim and V8 version into the
  * user's cache directory, used as it is by later runs, and never in the way: a damaged cache is
  * replaced, a cache directory that cannot be written changes nothing, and Node's own switch
  * NODE_DISABLE_COMPILE_CACHE turns it off.

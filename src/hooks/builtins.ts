@@ -5,7 +5,7 @@ import { observe } from '../observations/index.js';
 import { callerOf } from './caller.js';
 import { health, internalError } from './health.js';
 import { isQuiet } from '../platform/index.js';
-import { asNode, isLoaderRead, isLoaderResolve, keepsTellingLoaderReads, loaderResolveTracker, loaderResolved, nodeAtWork } from './loader-activity.js';
+import { asNode, isLoaderRead, isLoaderResolve, keepsTellingLoaderReads, loaderResolveTracker, nodeAtWork, resolveForLoader } from './loader-activity.js';
 
 /**
  * Builtins are patched in place once, the first time the app loads them (or at startup when they
@@ -208,11 +208,7 @@ function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
   // kept this wrapper pays one flag check after retirement.
   const wrapper = function (this: unknown): unknown {
     if (retired || health.inert || nodeAtWork() || isQuiet()) return Reflect.apply(original, this, arguments);
-    if (isLoaderResolve(arguments)) {
-      const resolved = asNode(original, this, arguments);
-      loaderResolved(resolved);
-      return resolved;
-    }
+    if (isLoaderResolve(arguments)) return resolveForLoader(original, this, arguments);
     if (!isLoaderRead(arguments)) {
       try {
         record(arguments);
@@ -231,11 +227,6 @@ function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
  * `fs.exists` have `util.promisify.custom`, `fs.read` and `dns.lookup` Node's internal promisify
  * arguments; without them `promisify(exec)` changes shape.
  */
-function withOwnProperties<T extends object>(from: object, to: T): T {
-  copyOwnProperties(from, to);
-  return to;
-}
-
 export function copyOwnProperties(from: object, to: object): void {
   for (const key of Reflect.ownKeys(from)) {
     if (key === 'prototype' || key === 'caller' || key === 'arguments') continue;
@@ -248,4 +239,10 @@ export function copyOwnProperties(from: object, to: object): void {
   }
   const prototype: unknown = Object.getPrototypeOf(from);
   if (Object.getPrototypeOf(to) !== prototype) Object.setPrototypeOf(to, prototype as object | null);
+}
+
+/** `to`, carrying `from`'s own properties (see copyOwnProperties). */
+function withOwnProperties<T extends object>(from: object, to: T): T {
+  copyOwnProperties(from, to);
+  return to;
 }

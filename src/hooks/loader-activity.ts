@@ -53,14 +53,19 @@ export function keepsTellingLoaderReads(module: string, api: string): boolean {
 export function loaderResolveTracker(original: Function): Function {
   return function trackLoaderResolves(this: unknown): unknown {
     if (!isLoaderResolve(arguments)) return Reflect.apply(original, this, arguments);
-    const resolved = asNode(original, this, arguments);
-    loaderResolved(resolved);
-    return resolved;
+    return resolveForLoader(original, this, arguments);
   };
 }
 
+/** Runs a loader's `realpathSync` as Node's own work and remembers the file it will read next. */
+export function resolveForLoader(original: Function, self: unknown, args: ArrayLike<unknown>): unknown {
+  const resolved = asNode(original, self, args);
+  loaderResolved(resolved);
+  return resolved;
+}
+
 /** Remembers what a loader resolved, so its read of that file is known for the loader's. */
-export function loaderResolved(realPath: unknown): void {
+function loaderResolved(realPath: unknown): void {
   if (typeof realPath === 'string') unread.add(realPath);
 }
 

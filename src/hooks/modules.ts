@@ -39,19 +39,15 @@ function packageFile(path: string): void {
 interface ResolveResult {
   url: string;
 }
-interface ResolveContext {
-  parentURL?: string;
-  conditions?: readonly string[];
-}
-type NextResolve = (specifier: string, context: ResolveContext) => ResolveResult;
-type ResolveHook = (specifier: string, context: ResolveContext, next: NextResolve) => ResolveResult;
+type NextResolve = (specifier: string, context: unknown) => ResolveResult;
+type ResolveHook = (specifier: string, context: unknown, next: NextResolve) => ResolveResult;
 type RegisterHooks = (hooks: { resolve: ResolveHook }) => { deregister(): void };
 
 /**
  * The pass-through resolve hook, registered while ES modules are being resolved and no longer.
  * While any hook is registered Node sends every `require` through its hook machinery (about
- * +18 µs a module on 22.23, 24 and 26, whatever the hook does), and a `require` needs none of it: the thin require wrapper sees what the catalog
- * needs. So the first `require` a running module makes (a CommonJS main's first, or the first
+ * +18 µs a module on 22.23, 24 and 26, whatever the hook does), and a `require` needs none of
+ * it: the thin require wrapper sees what the catalog needs. So the first `require` a running module makes (a CommonJS main's first, or the first
  * CommonJS package an ES-module graph evaluates) deregisters the hook; an ES-module graph is
  * resolved and linked before any of it runs, so the hook has seen all of it by then. Every
  * `import()` (Node's `module.import` tracing channel, which fires before the import resolves)

@@ -80,7 +80,7 @@ function fromCodeCache(file: string, cacheFile: string, requireAgent: NodeJS.Req
   const importFromHere = (specifier: string): Promise<unknown> => import(specifier);
   (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, requireAgent, module, file, dirname(file), importFromHere);
   if (!cachedData || script.cachedDataRejected) {
-    // At exit, so the functions the run compiled are in it too; once per machine and version.
+    // At exit, so the functions the run compiled are in it too; once per install and V8 version.
     process.once('exit', () => writeCodeCache(cacheFile, file, script));
   }
   return module.exports;
