@@ -139,7 +139,11 @@ function resyncESM(): void {
 /** Registers the catalog's rows: one patch per builtin module. */
 export function registerCatalogPatches(): void {
   const byModule = new Map<string, BuiltinRow[]>();
-  for (const row of builtinRows) byModule.set(row.module, [...(byModule.get(row.module) ?? []), row]);
+  for (const row of builtinRows) {
+    const rows = byModule.get(row.module);
+    if (rows) rows.push(row);
+    else byModule.set(row.module, [row]);
+  }
   for (const [name, rows] of byModule) {
     whenBuiltinLoaded(name, (exports) => {
       for (const row of rows) patchRow(exports, row);
@@ -178,67 +182,103 @@ function patchRow(exports: Exports, row: BuiltinRow): void {
   if (target && typeof (target as Exports)[key] === 'function') wrapFunction(target as Exports, key, row);
 }
 
+/**
+ * One patched function. Startup wraps about 60 functions (all of fs), most of which the app never
+ * calls, so a site holds only what the wrapper needs; the rest is made on the first recorded call.
+ * Each allocation here counts: a hello-world's first garbage collection is one the agent caused.
+ */
+interface Site {
+  readonly target: Exports;
+  readonly key: string;
+  readonly row: BuiltinRow;
+  readonly original: (...args: unknown[]) => unknown;
+  wrapper?: (...args: unknown[]) => unknown;
+  retired: boolean;
+  counted: number;
+  shownByApp?: Set<CapabilityId>;
+}
+
 function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
   const original = target[key] as (...args: unknown[]) => unknown;
-  const possible = possibleCapabilities(row);
-  const shownByApp = new Set<CapabilityId>();
-  const api = `${row.module === 'fs/promises' ? 'fs.promises' : row.module}.${row.api.replace('.prototype.', '#')}`;
-  let retired = false;
-  let counted = 0;
-
-  const retire = (): void => {
-    retired = true;
-    // Put the original back only if nobody (graceful-fs, another agent) patched over us since.
-    if (target[key] === wrapper) {
-      target[key] = keepsTellingLoaderReads(row.module, row.api) ? withOwnProperties(original, loaderResolveTracker(original)) : original;
-      resyncESM();
-    }
-  };
-
-  const record = (args: ArrayLike<unknown>): void => {
-    const caller = callerOf(wrapper);
-    if (!caller) return; // Node loading modules, or aim itself: never use, never retires.
-    const capability = capabilityOfCall(row, args);
-    observe({ kind: 'api', module: row.module, api, caller, variant: capability });
-    if (caller.who === 'app') shownByApp.add(capability);
-    if (shownByApp.size === possible.length || ++counted >= MAX_COUNTED_CALLS) retire();
-  };
-
+  const site: Site = { target, key, row, original, retired: false, counted: 0 };
   // `arguments`, not rest parameters: V8 forwards it without building an array, so a caller that
   // kept this wrapper pays one flag check after retirement.
   const wrapper = function (this: unknown): unknown {
-    if (retired || health.inert || nodeAtWork() || isQuiet()) return Reflect.apply(original, this, arguments);
+    if (site.retired || health.inert || nodeAtWork() || isQuiet()) return Reflect.apply(original, this, arguments);
     if (isLoaderResolve(arguments)) return resolveForLoader(original, this, arguments);
     if (!isLoaderRead(arguments)) {
       try {
-        record(arguments);
+        record(site, arguments);
       } catch (error) {
         internalError(error);
       }
     }
     return asNode(original, this, arguments);
   };
+  site.wrapper = wrapper;
   copyOwnProperties(original, wrapper);
   target[key] = wrapper;
 }
 
+function record(site: Site, args: ArrayLike<unknown>): void {
+  const caller = callerOf(site.wrapper!);
+  if (!caller) return; // Node loading modules, or aim itself: never use, never retires.
+  const { row } = site;
+  const capability = capabilityOfCall(row, args);
+  observe({ kind: 'api', module: row.module, api: apiName(row), caller, variant: capability });
+  if (caller.who === 'app') (site.shownByApp ??= new Set()).add(capability);
+  if (site.shownByApp?.size === possibleCapabilities(row).length || ++site.counted >= MAX_COUNTED_CALLS) retire(site);
+}
+
+/** `fs.readFileSync`, `fs.promises.open`, `net.Server#listen`. */
+function apiName(row: BuiltinRow): string {
+  return `${row.module === 'fs/promises' ? 'fs.promises' : row.module}.${row.api.replace('.prototype.', '#')}`;
+}
+
+function retire(site: Site): void {
+  site.retired = true;
+  const { target, key, row, original } = site;
+  // Put the original back only if nobody (graceful-fs, another agent) patched over us since.
+  if (target[key] === site.wrapper) {
+    target[key] = keepsTellingLoaderReads(row.module, row.api) ? withOwnProperties(original, loaderResolveTracker(original)) : original;
+    resyncESM();
+  }
+}
+
 /**
- * A wrapper carries every own property of the original, symbols included: `exec`, `execFile` and
- * `fs.exists` have `util.promisify.custom`, `fs.read` and `dns.lookup` Node's internal promisify
- * arguments; without them `promisify(exec)` changes shape.
+ * A wrapper carries the original's `name`, `length`, enumerable properties and symbols: `exec`,
+ * `execFile` and `fs.exists` have `util.promisify.custom`, `fs.read` and `dns.lookup` Node's
+ * internal promisify arguments; without them `promisify(exec)` changes shape. Not
+ * `Reflect.ownKeys` and a descriptor per key: that cost 1 KB per wrapper (this is 0.4 KB), and
+ * startup wraps 60 functions; the functions wrapped have no other own properties.
  */
 export function copyOwnProperties(from: object, to: object): void {
-  for (const key of Reflect.ownKeys(from)) {
-    if (key === 'prototype' || key === 'caller' || key === 'arguments') continue;
-    const descriptor = Object.getOwnPropertyDescriptor(from, key);
-    try {
-      if (descriptor) Object.defineProperty(to, key, descriptor);
-    } catch {
-      // Not configurable on the wrapper: the rest still carries over.
-    }
+  copyStandard(from, to, 'length');
+  copyStandard(from, to, 'name');
+  for (const key in from) {
+    if (key !== 'prototype' && Object.hasOwn(from, key)) define(to, key, Object.getOwnPropertyDescriptor(from, key));
   }
+  for (const key of Object.getOwnPropertySymbols(from)) define(to, key, Object.getOwnPropertyDescriptor(from, key));
   const prototype: unknown = Object.getPrototypeOf(from);
   if (Object.getPrototypeOf(to) !== prototype) Object.setPrototypeOf(to, prototype as object | null);
+}
+
+/** Reused: `name` and `length` have the same attributes on every function. */
+const functionProperty: PropertyDescriptor = { value: undefined, writable: false, enumerable: false, configurable: true };
+
+function copyStandard(from: object, to: object, key: 'length' | 'name'): void {
+  if (!Object.hasOwn(from, key)) return;
+  functionProperty.value = (from as Record<string, unknown>)[key];
+  define(to, key, functionProperty);
+  functionProperty.value = undefined;
+}
+
+function define(to: object, key: string | symbol, descriptor: PropertyDescriptor | undefined): void {
+  try {
+    if (descriptor) Object.defineProperty(to, key, descriptor);
+  } catch {
+    // Not configurable on the wrapper: the rest still carries over.
+  }
 }
 
 /** `to`, carrying `from`'s own properties (see copyOwnProperties). */

@@ -7,8 +7,8 @@
  * check enough itself: it accepts a cache made from any source of the same length, and on Node 20
  * the frames of a cached script keep the file name of the run that made the cache (a second
  * install of aim on the machine would see its own calls as the app's).
- * Anything unexpected (no home, a read-only or `--permission` file system, an old Node) falls
- * back to a plain require; `NODE_DISABLE_COMPILE_CACHE`, Node's own switch, turns it off.
+ * Without a usable cache (no home, a read-only or `--permission` file system) the agent compiles
+ * as any script does; `NODE_DISABLE_COMPILE_CACHE`, Node's own switch, turns the cache off.
  */
 import type * as Fs from 'node:fs';
 import type * as NodeModule from 'node:module';
@@ -27,17 +27,48 @@ export interface Agent {
   start(activation: string): void;
 }
 
+/**
+ * dist/agent.cjs is one function expression (see src/register/agent-wrapper.ts), compiled here
+ * with the cache when there is one, without it when there is none or it is off.
+ */
 export function loadAgent(registerUrl: string, version: string): Agent {
   const { dirname, join } = path();
   const { fileURLToPath } = builtin<typeof Url>('node:url');
   const file = join(dirname(fileURLToPath(registerUrl)), 'agent.cjs');
-  const requireAgent = builtin<typeof NodeModule>('node:module').createRequire(file);
+  const requireAgent = agentRequire(file);
+  const cacheFile = tryOrUndefined(() => codeCacheFile(file, version));
+  const cachedData = cacheFile ? readCodeCache(cacheFile) : undefined;
+  const vm = builtin<typeof Vm>('node:vm');
+  const script = new vm.Script(fs().readFileSync(file, 'utf8'), { filename: file, cachedData });
+  const module = { exports: {} as Agent };
+  // `__aimImport`: the agent's import() runs from this module (see src/platform/import-module.ts).
+  const importFromHere = (specifier: string): Promise<unknown> => import(specifier);
+  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, requireAgent, module, file, dirname(file), importFromHere);
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+    // At exit, so the functions the run compiled are in it too; once per install and V8 version.
+    process.once('exit', () => writeCodeCache(cacheFile, file, script));
+  }
+  return module.exports;
+}
+
+/**
+ * The agent's `require`. At load its bundle asks only for builtins: those come straight from
+ * Node, without a module record and Node's CommonJS resolution for each (and without passing the
+ * require hook aim installs later). The reporter file gets a real require, made when first needed.
+ */
+function agentRequire(file: string): (id: string) => unknown {
+  let fileRequire: NodeJS.Require | undefined;
+  return (id: string) => process.getBuiltinModule(id) ?? (fileRequire ??= builtin<typeof NodeModule>('node:module').createRequire(file))(id);
+}
+
+/** Undefined on the first run on this machine, or when the cache cannot be read. */
+const readCodeCache = (cacheFile: string): Buffer | undefined => tryOrUndefined(() => fs().readFileSync(cacheFile));
+
+function tryOrUndefined<T>(fn: () => T): T | undefined {
   try {
-    const cacheFile = codeCacheFile(file, version);
-    if (!cacheFile) return requireAgent(file) as Agent;
-    return fromCodeCache(file, cacheFile, requireAgent);
+    return fn();
   } catch {
-    return requireAgent(file) as Agent;
+    return undefined;
   }
 }
 
@@ -61,29 +92,6 @@ function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return (hash >>> 0).toString(16).padStart(8, '0');
-}
-
-function fromCodeCache(file: string, cacheFile: string, requireAgent: NodeJS.Require): Agent {
-  const vm = builtin<typeof Vm>('node:vm');
-  const { readFileSync } = fs();
-  const { dirname } = path();
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    // First run on this machine, or not readable: compile, and leave a cache for the next run.
-  }
-  // `__aimImport`: the agent's import() runs from this module (see src/platform/import-module.ts).
-  const wrapped = `(function (exports, require, module, __filename, __dirname, __aimImport) {${readFileSync(file, 'utf8')}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData });
-  const module = { exports: {} as Agent };
-  const importFromHere = (specifier: string): Promise<unknown> => import(specifier);
-  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, requireAgent, module, file, dirname(file), importFromHere);
-  if (!cachedData || script.cachedDataRejected) {
-    // At exit, so the functions the run compiled are in it too; once per install and V8 version.
-    process.once('exit', () => writeCodeCache(cacheFile, file, script));
-  }
-  return module.exports;
 }
 
 /** The caches of earlier builds at the same path, for the same V8: a rebuild or an upgrade in place. */
