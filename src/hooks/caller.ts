@@ -82,15 +82,31 @@ export function packageDirOf(path: string, name: string): string | undefined {
   return at < 0 ? undefined : path.slice(0, at + `/node_modules/${name}`.length);
 }
 
-/** `pkg` or `@scope/pkg` of the last `node_modules` segment of a path (either slash). */
+/**
+ * `pkg` or `@scope/pkg` of the last `node_modules` segment of a path (either slash). Called for
+ * every file of the require.cache scans: index arithmetic, not a normalized copy and a split.
+ */
 export function packageOfPath(path: string): string | undefined {
-  const normal = path.replace(/\\/g, '/');
-  const at = normal.lastIndexOf('/node_modules/');
+  const normal = path.includes('\\') ? path.replace(/\\/g, '/') : path;
+  const at = normal.lastIndexOf(NODE_MODULES);
   if (at < 0) return undefined;
-  const rest = normal.slice(at + '/node_modules/'.length).split('/');
-  const first = rest[0];
-  if (!first) return undefined;
-  return first.startsWith('@') && rest[1] ? `${first}/${rest[1]}` : first;
+  const start = at + NODE_MODULES.length;
+  const end = segmentEnd(normal, start);
+  if (end === start) return undefined;
+  if (normal.charCodeAt(start) === AT_SIGN && end < normal.length) {
+    const scopedEnd = segmentEnd(normal, end + 1);
+    if (scopedEnd > end + 1) return normal.slice(start, scopedEnd);
+  }
+  return normal.slice(start, end);
+}
+
+const NODE_MODULES = '/node_modules/';
+const AT_SIGN = 0x40;
+
+/** Where the path segment that starts at `from` ends. */
+function segmentEnd(path: string, from: number): number {
+  const slash = path.indexOf('/', from);
+  return slash < 0 ? path.length : slash;
 }
 
 /**

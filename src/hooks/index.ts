@@ -38,15 +38,14 @@ export function installHooks(features: Features, options: HookOptions = {}): Hoo
 /**
  * What no hook saw: packages that `require` loaded without a catalog name (and, without sync
  * hooks, CommonJS packages that ES modules import) reach the CJS cache; builtins that unseen ES
- * modules import are patched when next looked for. Look again a second in, and for packages at exit.
+ * modules import are patched when next looked for. Look again a second in; the inventory also
+ * scans before each snapshot (see agent.ts).
  */
 function lookAgainLater(): void {
   setTimeout(() => {
     scanRequireCache();
     catchUpBuiltins();
   }, 1000).unref();
-  // First among exit listeners: the file sink writes its last snapshot at exit too.
-  process.prependListener('exit', scanRequireCache);
 }
 
 /**

@@ -26,14 +26,19 @@ export class Inventory {
   private readonly servers = new Map<string, McpServer>();
   private readonly listeners = new Set<ChangeListener>();
 
+  private catchingUp = false;
+
   /**
    * @param versionOf reads a package's version from its directory; called lazily at snapshot
    *   time, once per package, so loading a module never pays for it.
+   * @param catchUp looks for what loaded out of the hooks' sight (the require.cache scan) before
+   *   each snapshot, so whoever reads the inventory gets it whole, and nobody pays when nobody reads.
    */
   constructor(
     readonly process: ProcessInfo,
     readonly agent: AgentInfo,
     private readonly versionOf: (dir: string) => string | undefined = () => undefined,
+    private readonly catchUp: () => void = () => {},
   ) {}
 
   /** Adds evidence for a capability; returns false when it was already known. */
@@ -90,6 +95,7 @@ export class Inventory {
   }
 
   snapshot(): InventorySnapshot {
+    this.lookAgain();
     return {
       schema: 'aim.inventory/v1',
       revision: this.revision,
@@ -101,6 +107,19 @@ export class Inventory {
       mcpServers: [...this.servers.values()].map((s) => ({ ...s })),
       packages: [...this.packages.values()].map((p) => this.packageSeen(p)).sort(byKey((p) => p.name)),
     };
+  }
+
+  /** Runs catchUp, which may add to this inventory, never from inside itself. */
+  private lookAgain(): void {
+    if (this.catchingUp) return;
+    this.catchingUp = true;
+    try {
+      this.catchUp();
+    } catch {
+      // What the scan did not add, the next snapshot's scan may.
+    } finally {
+      this.catchingUp = false;
+    }
   }
 
   private packageSeen(pkg: PackageSeen & { dir?: string }): PackageSeen {

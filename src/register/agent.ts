@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { installHooks, installMcpHooks, isBundled } from '../hooks/index.js';
+import { installHooks, installMcpHooks, isBundled, scanRequireCache } from '../hooks/index.js';
 
 import { infer } from '../inference/index.js';
 import { Inventory } from '../inventory/index.js';
@@ -24,6 +24,7 @@ export function start(activation: Activation): void {
     processInfo(),
     { version, hookMode: 'cjs-only', visibility: 'full', preloadMs: 0, internalErrors: 0 },
     packageVersion,
+    scanRequireCache,
   );
   setObserver((observation) => infer(observation, inventory));
   installMcpHooks();
@@ -33,12 +34,13 @@ export function start(activation: Activation): void {
   inventory.updateAgent({ ...setup, preloadMs: Math.round(preloadMs * 100) / 100 });
   Object.assign(agentRecord(), { inventory, activation });
   warnUnknownVariables(process.env);
-  startSinks(inventory, {
-    output: process.env.AIM_OUTPUT?.trim(),
-    // The API key, or (signed generation) an agent's own id and private key.
-    reportToAim: Boolean(process.env.AIM_API_KEY?.trim() || (process.env.AIM_AGENT_ID?.trim() && process.env.AIM_PRIVATE_KEY?.trim())),
-    loadReporter: once(() => loadReporter(inventory)),
-  });
+  const output = process.env.AIM_OUTPUT?.trim();
+  // The API key, or (signed generation) an agent's own id and private key.
+  const reportToAim = Boolean(process.env.AIM_API_KEY?.trim() || (process.env.AIM_AGENT_ID?.trim() && process.env.AIM_PRIVATE_KEY?.trim()));
+  // First among exit listeners, and only when a sink will read the inventory then: the file sink
+  // writes at exit only if the inventory changed, so packages loaded late must be in it before.
+  if (output || reportToAim) process.prependListener('exit', scanRequireCache);
+  startSinks(inventory, { output, reportToAim, loadReporter: once(() => loadReporter(inventory)) });
 }
 
 /** AIM_ESM_LOADER=1: the async loader, opt-in because it costs about +120 ms where it is needed. */
