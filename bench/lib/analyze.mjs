@@ -66,7 +66,7 @@ export function analyzeNode (raw) {
   }
   for (const [id, xs] of Object.entries(raw.exit || {})) {
     if (!xs.length) continue
-    s.exit[id] = { lag: sub(xs, (x) => x.lag), toLine: sub(xs, (x) => x.toLine), requests: xs.some((x) => x.requests !== null) ? median(xs.map((x) => x.requests)) : null }
+    s.exit[id] = { lag: sub(xs, (x) => x.lag), toLine: sub(xs, (x) => x.toLine), wall: sub(xs, (x) => x.wall), requests: xs.some((x) => x.requests !== null) ? median(xs.map((x) => x.requests)) : null }
   }
   return s
 }

@@ -88,7 +88,7 @@ export function terminalReport (all, meta) {
     }
   }
   const ex = exitRows(all)
-  if (ex.length) out.push('', 'Exit lag (app\'s last line → process exit), median ±IQR/2', textTable(['Node', 'case', 'exit lag', 'time to last line', 'requests'], ex))
+  if (ex.length) out.push('', 'Exit lag (app\'s last line → process exit), median ±IQR/2', textTable(['Node', 'case', 'exit lag', 'time to last line', 'start to exit', 'requests'], ex))
   if (meta.failures?.length) {
     out.push('', `Failed runs: ${meta.failures.length} (all in the JSON/Markdown report); first ones:`)
     for (const f of meta.failures.slice(0, 5)) out.push(`  Node ${f.node} ${f.app} ${f.agent}: exit ${f.code}${f.signal ? ` ${f.signal}` : ''} ${JSON.stringify(f.stderr.slice(0, 200))}`)
@@ -99,7 +99,7 @@ export function terminalReport (all, meta) {
 function exitRows (all) {
   const rows = []
   for (const s of all) {
-    for (const [id, e] of Object.entries(s.exit)) rows.push([s.node.version, id, `${f1(e.lag.median)} ${pm(e.lag.iqr)} ms`, `${f0(e.toLine.median)} ms`, e.requests === null ? '' : String(e.requests)])
+    for (const [id, e] of Object.entries(s.exit)) rows.push([s.node.version, id, `${f1(e.lag.median)} ${pm(e.lag.iqr)} ms`, `${f0(e.toLine.median)} ms`, e.wall ? `${f0(e.wall.median)} ms` : '', e.requests === null ? '' : String(e.requests)])
   }
   return rows
 }
@@ -136,7 +136,7 @@ export function markdownReport (all, meta, svgName) {
     }
   }
   const ex = exitRows(all)
-  if (ex.length) md.push('## Exit lag', '', 'From the app\'s last line on stdout to process exit. "nothing to send": no API key. With a key: a local fake AIM answering at once (up), after 2 s (slow), or a closed port (down).', '', mdTable(['Node', 'case', 'exit lag', 'time to last line', 'requests seen'], ex), '')
+  if (ex.length) md.push('## Exit lag', '', 'From the app\'s last line on stdout to process exit. "nothing to send": no API key. With a key: a local fake AIM answering at once (up), after 2 s (slow), or a closed port (down). Start to exit is the whole run: a garbage collection V8 moves from before the last line to after it shows as exit lag, not there.', '', mdTable(['Node', 'case', 'exit lag', 'time to last line', 'start to exit', 'requests seen'], ex), '')
   if (meta.failures?.length) {
     md.push('## Failed runs', '')
     for (const f of meta.failures.slice(0, 30)) md.push(`- Node ${f.node} ${f.app} ${f.agent}: exit ${f.code}${f.signal ? ` (${f.signal})` : ''} ${JSON.stringify(f.stderr.slice(0, 300))}`)

@@ -25,7 +25,13 @@ export function moduleResolved(url: string): void {
   // The program's own files are most of what an ES-module app resolves: nothing to remember.
   if (!url.includes('/node_modules/') || seenUrls.has(url)) return;
   seenUrls.add(url);
-  packageFile(url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url);
+  packageFile(url.startsWith('file://') ? filePath(url) : url);
+}
+
+/** The path of a file URL; decoded only when it has escapes (most have none). */
+function filePath(url: string): string {
+  const path = url.slice(7);
+  return path.includes('%') ? decodeURIComponent(path) : path;
 }
 
 function packageFile(path: string): void {
