@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { installHooks, installMcpHooks, isBundled, scanRequireCache } from '../hooks/index.js';
+import { installHooks, installMcpHooks, isBundled, scanConfigFilesOnce, scanRequireCache } from '../hooks/index.js';
 
 import { infer } from '../inference/index.js';
 import { Inventory } from '../inventory/index.js';
@@ -24,7 +24,7 @@ export function start(activation: Activation): void {
     processInfo(),
     { version, hookMode: 'cjs-only', visibility: 'full', preloadMs: 0, internalErrors: 0 },
     packageVersion,
-    scanRequireCache,
+    lookAgain,
   );
   setObserver((observation) => infer(observation, inventory));
   installMcpHooks();
@@ -41,6 +41,12 @@ export function start(activation: Activation): void {
   // writes at exit only if the inventory changed, so packages loaded late must be in it before.
   if (output || reportToAim) process.prependListener('exit', scanRequireCache);
   startSinks(inventory, { output, reportToAim, loadReporter: once(() => loadReporter(inventory)) });
+}
+
+/** Before each read of the inventory: packages loaded out of the hooks' sight, and (once) the MCP config files. */
+function lookAgain(): void {
+  scanRequireCache();
+  scanConfigFilesOnce();
 }
 
 /** AIM_ESM_LOADER=1: the async loader, opt-in because it costs about +120 ms where it is needed. */

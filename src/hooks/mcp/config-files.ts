@@ -3,24 +3,30 @@
  * config. Only a declaration, never a connection: detectionMethod `claude_config`, low confidence,
  * keyed like runtime servers (launch line or URL) so a runtime connection to the same server
  * confirms the same entry and nothing else merges with it. `env` and `headers` are never read.
- * Read once, off the startup path, on an unref'd timer.
+ * Read once, when the inventory is first read (its catch-up before a snapshot): a process
+ * nobody reads the inventory of never opens them.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { McpTransport } from '../../inventory/index.js';
+import { quietly } from '../../platform/index.js';
 import { CONFIDENCE, emitServer, internalError, type LaunchFacts } from './emit.js';
 import { httpKey, stdioKey } from './naming.js';
 import { cleanUrl, redactArgs, redactCommand } from './redact.js';
 
-export function scheduleConfigScan(delayMs = 0): void {
-  const timer = setTimeout(() => {
-    try {
-      scanConfigFiles();
-    } catch (error) {
-      internalError(error);
-    }
-  }, delayMs);
-  timer.unref?.();
+let scanned = false;
+/** The directory the program started in: the scan comes later, maybe after a chdir. */
+const startDirectory = safeCwd();
+
+/** Reads the config files the first time it is called; later calls do nothing. */
+export function scanConfigFilesOnce(): void {
+  if (scanned) return;
+  scanned = true;
+  try {
+    scanConfigFiles();
+  } catch (error) {
+    internalError(error);
+  }
 }
 
 /** The config files to look at, most specific first. */
@@ -29,7 +35,7 @@ export function configPaths(env: NodeJS.ProcessEnv = process.env, platform: stri
   const dirs = new Set<string>();
   const entry = process.argv[1];
   if (entry) dirs.add(dirname(entry));
-  dirs.add(process.cwd());
+  if (startDirectory) dirs.add(startDirectory);
   for (const dir of dirs) paths.push({ path: join(dir, '.mcp.json'), confidence: CONFIDENCE.projectConfig });
   const home = env.HOME || env.USERPROFILE || safeHomedir();
   let desktop: string | undefined;
@@ -38,6 +44,14 @@ export function configPaths(env: NodeJS.ProcessEnv = process.env, platform: stri
   else if (home) desktop = join(env.XDG_CONFIG_HOME || join(home, '.config'), 'Claude', 'claude_desktop_config.json');
   if (desktop) paths.push({ path: desktop, confidence: CONFIDENCE.claudeConfig });
   return paths;
+}
+
+function safeCwd(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    return undefined;
+  }
 }
 
 function safeHomedir(): string | undefined {
@@ -53,7 +67,7 @@ export function scanConfigFiles(): void {
   for (const { path, confidence } of configPaths()) {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = quietly(() => readFileSync(path, 'utf8'));
     } catch {
       continue;
     }

@@ -4,7 +4,8 @@
  *   the undici diagnostics channels. Any client, any Node version, no SDK hook, no loader thread.
  * - SDK: the MCP client modules only (`@modelcontextprotocol/sdk` client, `@modelcontextprotocol/client`,
  *   `@ai-sdk/mcp`), for the client library, its version, tool names and calls.
- * Plus the config files (`.mcp.json`, Claude Desktop), read once after startup, low confidence.
+ * Plus the config files (`.mcp.json`, Claude Desktop), read once when the inventory is first read,
+ * low confidence (scanConfigFilesOnce).
  *
  * `installMcpHooks` only subscribes and registers: no MCP module is loaded, nothing is read at
  * startup, and it never throws.
@@ -13,10 +14,10 @@ import { whenBuiltinLoaded } from '../builtins.js';
 import { internalError } from './emit.js';
 import { subscribeHttp } from './http.js';
 import { installSdkHooks } from './sdk.js';
-import { scheduleConfigScan } from './config-files.js';
 import { patchChildProcess } from './stdio.js';
 
 export { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './sdk.js';
+export { scanConfigFilesOnce } from './config-files.js';
 
 let installed = false;
 
@@ -41,11 +42,6 @@ export function installMcpHooks(): void {
   }
   try {
     installSdkHooks();
-  } catch (error) {
-    internalError(error);
-  }
-  try {
-    scheduleConfigScan();
   } catch (error) {
     internalError(error);
   }
