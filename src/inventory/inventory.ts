@@ -31,8 +31,9 @@ export class Inventory {
   /**
    * @param versionOf reads a package's version from its directory; called lazily at snapshot
    *   time, once per package, so loading a module never pays for it.
-   * @param catchUp looks for what loaded out of the hooks' sight (the require.cache scan) before
-   *   each snapshot, so whoever reads the inventory gets it whole, and nobody pays when nobody reads.
+   * @param catchUp looks, before each snapshot, for what no hook reports as it happens (packages
+   *   in require.cache, the MCP config files): whoever reads the inventory gets it whole, and
+   *   nobody pays when nobody reads.
    */
   constructor(
     readonly process: ProcessInfo,

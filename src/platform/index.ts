@@ -7,3 +7,4 @@ export { OWN_USER_AGENT_PREFIX } from './identity.js';
 export { writePrivateFile } from './private-file.js';
 export { isQuiet, quietly } from './quiet.js';
 export { importModule } from './import-module.js';
+export { safeCwd } from './cwd.js';

@@ -1,6 +1,7 @@
 import { launcherOf } from '../catalog/index.js';
 import type { ProcessInfo } from '../inventory/index.js';
 import { redactArgs } from '../hooks/index.js';
+import { safeCwd } from '../platform/index.js';
 
 /**
  * Who this process is, with secrets in its arguments redacted. The arguments are copied now (the
@@ -31,12 +32,4 @@ function computedOnFirstRead<K extends keyof ProcessInfo>(info: ProcessInfo, key
       return value;
     },
   });
-}
-
-function safeCwd(): string {
-  try {
-    return process.cwd();
-  } catch {
-    return '';
-  }
 }

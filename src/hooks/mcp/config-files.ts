@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { McpTransport } from '../../inventory/index.js';
-import { quietly } from '../../platform/index.js';
+import { quietly, safeCwd } from '../../platform/index.js';
 import { CONFIDENCE, emitServer, internalError, type LaunchFacts } from './emit.js';
 import { httpKey, stdioKey } from './naming.js';
 import { cleanUrl, redactArgs, redactCommand } from './redact.js';
@@ -44,14 +44,6 @@ export function configPaths(env: NodeJS.ProcessEnv = process.env, platform: stri
   else if (home) desktop = join(env.XDG_CONFIG_HOME || join(home, '.config'), 'Claude', 'claude_desktop_config.json');
   if (desktop) paths.push({ path: desktop, confidence: CONFIDENCE.claudeConfig });
   return paths;
-}
-
-function safeCwd(): string | undefined {
-  try {
-    return process.cwd();
-  } catch {
-    return undefined;
-  }
 }
 
 function safeHomedir(): string | undefined {
