@@ -82,6 +82,11 @@ export function packageDirOf(path: string, name: string): string | undefined {
   return at < 0 ? undefined : path.slice(0, at + `/node_modules/${name}`.length);
 }
 
+/** A file URL's path part as a file path: decoded only when it has escapes (most have none). */
+export function decodedPath(urlPath: string): string {
+  return urlPath.includes('%') ? decodeURIComponent(urlPath) : urlPath;
+}
+
 /**
  * `pkg` or `@scope/pkg` of the last `node_modules` segment of a path (either slash). Called for
  * every file of the require.cache scans: index arithmetic, not a normalized copy and a split.

@@ -6,6 +6,8 @@
  * None of that is the program's use, and a stack per module would cost more than loading it.
  * Nothing of Node's is wrapped for this: error stacks stay as they were.
  */
+import { decodedPath } from './caller.js';
+
 let depth = 0;
 
 /** Files a loader has just resolved and not read yet (each is read once, right after). */
@@ -75,8 +77,7 @@ export function isLoaderRead(args: ArrayLike<unknown>): boolean {
   const first = args[0];
   if (typeof first === 'string') return unread.delete(first);
   if (first instanceof URL && first.protocol === 'file:') {
-    const path = first.pathname;
-    return unread.delete(path.includes('%') ? decodeURIComponent(path) : path);
+    return unread.delete(decodedPath(first.pathname));
   }
   return false;
 }

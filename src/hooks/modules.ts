@@ -5,7 +5,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { observe } from '../observations/index.js';
 import { types } from 'node:util';
 import { builtinLoaded, catchUpBuiltins, copyOwnProperties } from './builtins.js';
-import { packageDirOf, packageOfPath } from './caller.js';
+import { decodedPath, packageDirOf, packageOfPath } from './caller.js';
 import { health, internalError } from './health.js';
 import { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './mcp/index.js';
 
@@ -25,13 +25,7 @@ export function moduleResolved(url: string): void {
   // The program's own files are most of what an ES-module app resolves: nothing to remember.
   if (!url.includes('/node_modules/') || seenUrls.has(url)) return;
   seenUrls.add(url);
-  packageFile(url.startsWith('file://') ? filePath(url) : url);
-}
-
-/** The path of a file URL; decoded only when it has escapes (most have none). */
-function filePath(url: string): string {
-  const path = url.slice(7);
-  return path.includes('%') ? decodeURIComponent(path) : path;
+  packageFile(url.startsWith('file://') ? decodedPath(url.slice(7)) : url);
 }
 
 function packageFile(path: string): void {
@@ -53,11 +47,12 @@ type RegisterHooks = (hooks: { resolve: ResolveHook }) => { deregister(): void }
  * The pass-through resolve hook, registered while ES modules are being resolved and no longer.
  * While any hook is registered Node sends every `require` through its hook machinery (about
  * +18 µs a module on 22.23, 24 and 26, whatever the hook does), and a `require` needs none of
- * it: the thin require wrapper sees what the catalog needs. So the first `require` a running module makes (a CommonJS main's first, or the first
- * CommonJS package an ES-module graph evaluates) deregisters the hook; an ES-module graph is
- * resolved and linked before any of it runs, so the hook has seen all of it by then. Every
- * `import()` (Node's `module.import` tracing channel, which fires before the import resolves)
- * registers the hook again for the graph it loads.
+ * it: the thin require wrapper sees what the catalog needs. So the first `require` a running
+ * module makes (a CommonJS main's first, or the first CommonJS package an ES-module graph
+ * evaluates) deregisters the hook; an ES-module graph is resolved and linked before any of it
+ * runs, so the hook has seen all of it by then. Every `import()` (Node's `module.import`
+ * tracing channel, which fires before the import resolves) registers the hook again for the
+ * graph it loads.
  * Returns what the require wrapper calls before each `require`.
  */
 export function installSyncResolveHook(): () => void {
