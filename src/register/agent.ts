@@ -20,11 +20,12 @@ import { version } from './version.js';
 
 export function start(activation: Activation): void {
   const started = process.hrtime.bigint();
+  const info = processInfo();
   const inventory = new Inventory(
-    processInfo(),
+    info,
     { version, hookMode: 'cjs-only', visibility: 'full', preloadMs: 0, internalErrors: 0 },
     packageVersion,
-    lookAgain,
+    () => lookAgain(info.cwd),
   );
   setObserver((observation) => infer(observation, inventory));
   installMcpHooks();
@@ -44,9 +45,9 @@ export function start(activation: Activation): void {
 }
 
 /** Before each read of the inventory: packages loaded out of the hooks' sight, and (once) the MCP config files. */
-function lookAgain(): void {
+function lookAgain(startDirectory: string): void {
   scanRequireCache();
-  scanConfigFilesOnce();
+  scanConfigFilesOnce(startDirectory);
 }
 
 /** AIM_ESM_LOADER=1: the async loader, opt-in because it costs about +120 ms where it is needed. */

@@ -9,28 +9,29 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { McpTransport } from '../../inventory/index.js';
-import { quietly, safeCwd } from '../../platform/index.js';
+import { quietly } from '../../platform/index.js';
 import { CONFIDENCE, emitServer, internalError, type LaunchFacts } from './emit.js';
 import { httpKey, stdioKey } from './naming.js';
 import { cleanUrl, redactArgs, redactCommand } from './redact.js';
 
 let scanned = false;
-/** The directory the program started in: the scan comes later, maybe after a chdir. */
-const startDirectory = safeCwd();
 
-/** Reads the config files the first time it is called; later calls do nothing. */
-export function scanConfigFilesOnce(): void {
+/**
+ * Reads the config files the first time it is called; later calls do nothing. `startDirectory`:
+ * where the program started (the process info has it), since the scan may come after a chdir.
+ */
+export function scanConfigFilesOnce(startDirectory: string): void {
   if (scanned) return;
   scanned = true;
   try {
-    scanConfigFiles();
+    scanConfigFiles(startDirectory);
   } catch (error) {
     internalError(error);
   }
 }
 
 /** The config files to look at, most specific first. */
-export function configPaths(env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): { path: string; confidence: number }[] {
+export function configPaths(startDirectory: string, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): { path: string; confidence: number }[] {
   const paths: { path: string; confidence: number }[] = [];
   const dirs = new Set<string>();
   const entry = process.argv[1];
@@ -55,8 +56,8 @@ function safeHomedir(): string | undefined {
   }
 }
 
-export function scanConfigFiles(): void {
-  for (const { path, confidence } of configPaths()) {
+export function scanConfigFiles(startDirectory: string): void {
+  for (const { path, confidence } of configPaths(startDirectory)) {
     let text: string;
     try {
       text = quietly(() => readFileSync(path, 'utf8'));
