@@ -177,7 +177,7 @@ async function main () {
     if (o.only.includes('modules')) total += o.rounds * 2 * (n('loadmany.cjs', false) + n('loadmany.mjs', false))
     if (o.only.includes('hot')) total += o.hotRounds * (2 + n('hotfs.cjs', false) + n('hotfs.mjs', false))
     if (o.only.includes('memory') && aimDist) total += o.memRounds * 2
-    if (o.only.includes('exit') && aimDist) total += o.rounds * 7
+    if (o.only.includes('exit') && aimDist) total += o.rounds * bench.exitCases(node, servers).length
   }
   progress.start(total)
 

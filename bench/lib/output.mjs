@@ -1,6 +1,6 @@
 // Terminal table, Markdown report and SVG chart.
 import { AGENTS } from './agents.mjs'
-import { budget, ranking, hotWorst } from './analyze.mjs'
+import { budget, ranking, hotWorst, rssAdded } from './analyze.mjs'
 
 const label = (id) => AGENTS.find((a) => a.id === id)?.label || id
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–')
@@ -88,7 +88,7 @@ export function terminalReport (all, meta) {
     }
   }
   const ex = exitRows(all)
-  if (ex.length) out.push('', 'Exit lag (app\'s last line → process exit), median ±IQR/2', textTable(['Node', 'case', 'exit lag', 'time to last line', 'start to exit', 'requests'], ex))
+  if (ex.length) out.push('', 'Exit lag (app\'s last line → process exit), median ±IQR/2', textTable(['Node', 'case', 'exit lag', 'time to last line', 'start to exit', 'peak RSS', 'requests'], ex))
   if (meta.failures?.length) {
     out.push('', `Failed runs: ${meta.failures.length} (all in the JSON/Markdown report); first ones:`)
     for (const f of meta.failures.slice(0, 5)) out.push(`  Node ${f.node} ${f.app} ${f.agent}: exit ${f.code}${f.signal ? ` ${f.signal}` : ''} ${JSON.stringify(f.stderr.slice(0, 200))}`)
@@ -99,7 +99,7 @@ export function terminalReport (all, meta) {
 function exitRows (all) {
   const rows = []
   for (const s of all) {
-    for (const [id, e] of Object.entries(s.exit)) rows.push([s.node.version, id, `${f1(e.lag.median)} ${pm(e.lag.iqr)} ms`, `${f0(e.toLine.median)} ms`, e.wall ? `${f0(e.wall.median)} ms` : '', e.requests === null ? '' : String(e.requests)])
+    for (const [id, e] of Object.entries(s.exit)) rows.push([s.node.version, id, `${f1(e.lag.median)} ${pm(e.lag.iqr)} ms`, `${f0(e.toLine.median)} ms`, e.wall ? `${f0(e.wall.median)} ms` : '', e.rss ? `${f1(e.rss.median)} MiB` : '', e.requests === null ? '' : String(e.requests)])
   }
   return rows
 }
@@ -136,7 +136,7 @@ export function markdownReport (all, meta, svgName) {
     }
   }
   const ex = exitRows(all)
-  if (ex.length) md.push('## Exit lag', '', 'From the app\'s last line on stdout to process exit. "nothing to send": no API key. With a key: a local fake AIM answering at once (up), after 2 s (slow), or a closed port (down). Start to exit is the whole run: a garbage collection V8 moves from before the last line to after it shows as exit lag, not there.', '', mdTable(['Node', 'case', 'exit lag', 'time to last line', 'start to exit', 'requests seen'], ex), '')
+  if (ex.length) md.push('## Exit lag', '', 'From the app\'s last line on stdout to process exit. "nothing to send": no API key. With a key: a local fake AIM answering at once (up), after 2 s (slow), or a closed port (down). Start to exit is the whole run. typical.mjs sweeps V8\'s young-generation cycle: round r allocates r/rounds of 9 MiB of short-lived objects before the last line, the same in every case of the round, because at any one point of that cycle a few hundred KiB allocated anywhere in the run decide whether a scavenge falls after the last line (10 to 15 ms on these cores). The "one GC phase" rows are the same runs without the sweep; the no-op sync hook there is the control: it does nothing at exit. The typical.mjs RSS budget line comes from these swept runs too.', '', mdTable(['Node', 'case', 'exit lag', 'time to last line', 'start to exit', 'peak RSS', 'requests seen'], ex), '')
   if (meta.failures?.length) {
     md.push('## Failed runs', '')
     for (const f of meta.failures.slice(0, 30)) md.push(`- Node ${f.node} ${f.app} ${f.agent}: exit ${f.code}${f.signal ? ` (${f.signal})` : ''} ${JSON.stringify(f.stderr.slice(0, 300))}`)
@@ -213,7 +213,7 @@ export function summaryTable (all) {
       st('typical.cjs') ? `×${st('typical.cjs').ratio.median.toFixed(2)} / ×${st('typical.mjs')?.ratio.median.toFixed(2)}` : '–',
       mod('loadmany.cjs') ? `${sign(mod('loadmany.cjs').usPerModule.median, 0)} / ${sign(mod('loadmany.mjs')?.usPerModule.median, 0)} µs` : '–',
       hw ? `${sign(hw.pct.median, 1)} %` : '–',
-      st('typical.mjs') ? `${sign(st('typical.mjs').rssAdded.median)} / ${s.reporter ? sign(s.reporter.rssAdded.median) : '–'} MiB` : '–',
+      rssAdded(s, 'typical.mjs') ? `${sign(rssAdded(s, 'typical.mjs').median)} / ${s.reporter ? sign(s.reporter.rssAdded.median) : '–'} MiB` : '–',
       ex && exP ? `${sign(ex.lag.median - exP.lag.median)} ms` : '–']
   })
   return mdTable(head, rows)
