@@ -59,9 +59,14 @@ export function loaderResolveTracker(original: Function): Function {
   };
 }
 
-/** Runs a loader's `realpathSync` as Node's own work and remembers the file it will read next. */
+/**
+ * Runs a loader's `realpathSync` and remembers the file it will read next. Not through asNode:
+ * `realpathSync` calls only fs bindings, never a patched function, so there is nothing to hide, and
+ * asNode's counter and try/finally were the agent's largest self time over a typical app (2.2 of
+ * 7.3 ms in a 25 µs-sampled profile of typical.cjs on Node 22, about 900 resolutions).
+ */
 export function resolveForLoader(original: Function, self: unknown, args: ArrayLike<unknown>): unknown {
-  const resolved = asNode(original, self, args);
+  const resolved = Reflect.apply(original, self, args);
   loaderResolved(resolved);
   return resolved;
 }
