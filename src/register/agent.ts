@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { installHooks, installMcpHooks, isBundled, scanConfigFilesOnce, scanRequireCache } from '../hooks/index.js';
+import { installHooks, installMcpHooks, isBundled, scanConfigFiles, scanRequireCache } from '../hooks/index.js';
 
 import { infer } from '../inference/index.js';
 import { Inventory } from '../inventory/index.js';
@@ -21,16 +21,16 @@ import { version } from './version.js';
 export function start(activation: Activation): void {
   const started = process.hrtime.bigint();
   const info = processInfo();
+  const entry = process.argv[1];
   const inventory = new Inventory(
     info,
     { version, hookMode: 'cjs-only', visibility: 'full', preloadMs: 0, internalErrors: 0 },
     packageVersion,
-    () => lookAgain(info.cwd),
+    () => lookAgain(inventory, info.cwd, entry),
   );
   setObserver((observation) => infer(observation, inventory));
   installMcpHooks();
   const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl() });
-  if (isBundled(process.argv[1])) setup.visibility = 'partial:bundled';
   const preloadMs = Number(process.hrtime.bigint() - started) / 1e6;
   inventory.updateAgent({ ...setup, preloadMs: Math.round(preloadMs * 100) / 100 });
   Object.assign(agentRecord(), { inventory, activation });
@@ -44,10 +44,23 @@ export function start(activation: Activation): void {
   startSinks(inventory, { output, reportToAim, loadReporter: once(() => loadReporter(inventory)) });
 }
 
-/** Before each read of the inventory: packages loaded out of the hooks' sight, and (once) the MCP config files. */
-function lookAgain(startDirectory: string): void {
+/** Before each read of the inventory: packages loaded out of the hooks' sight, and the first look. */
+function lookAgain(inventory: Inventory, startDirectory: string, entry: string | undefined): void {
   scanRequireCache();
-  scanConfigFilesOnce(startDirectory);
+  firstLook(inventory, startDirectory, entry);
+}
+
+let looked = false;
+
+/**
+ * Once per process, when the inventory is first read: the MCP config files, and whether the entry
+ * file is a bundle (a 4 KiB read every process paid at startup, 0.17 ms, read or not).
+ */
+function firstLook(inventory: Inventory, startDirectory: string, entry: string | undefined): void {
+  if (looked) return;
+  looked = true;
+  scanConfigFiles(startDirectory);
+  if (isBundled(entry)) inventory.updateAgent({ visibility: 'partial:bundled' });
 }
 
 /** AIM_ESM_LOADER=1: the async loader, opt-in because it costs about +120 ms where it is needed. */

@@ -14,21 +14,6 @@ import { CONFIDENCE, emitServer, internalError, type LaunchFacts } from './emit.
 import { httpKey, stdioKey } from './naming.js';
 import { cleanUrl, redactArgs, redactCommand } from './redact.js';
 
-let scanned = false;
-
-/**
- * Reads the config files the first time it is called; later calls do nothing. `startDirectory`:
- * where the program started (the process info has it), since the scan may come after a chdir.
- */
-export function scanConfigFilesOnce(startDirectory: string): void {
-  if (scanned) return;
-  scanned = true;
-  try {
-    scanConfigFiles(startDirectory);
-  } catch (error) {
-    internalError(error);
-  }
-}
 
 /** The config files to look at, most specific first. */
 export function configPaths(startDirectory: string, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): { path: string; confidence: number }[] {
@@ -56,7 +41,19 @@ function safeHomedir(): string | undefined {
   }
 }
 
+/**
+ * Reads the config files; never throws. `startDirectory`: where the program started (the process
+ * info has it), since the read may come after a chdir. The agent calls it once per process.
+ */
 export function scanConfigFiles(startDirectory: string): void {
+  try {
+    scanEach(startDirectory);
+  } catch (error) {
+    internalError(error);
+  }
+}
+
+function scanEach(startDirectory: string): void {
   for (const { path, confidence } of configPaths(startDirectory)) {
     let text: string;
     try {
@@ -67,7 +64,6 @@ export function scanConfigFiles(startDirectory: string): void {
     for (const server of serversInConfig(text)) emitServer({ ...server, detectionMethod: 'claude_config', confidence });
   }
 }
-
 
 /** The servers a config declares (`{"mcpServers": {name: {command,args} | {url,type}}}`). */
 export function serversInConfig(text: string): LaunchFacts[] {

@@ -5,7 +5,7 @@
  * - SDK: the MCP client modules only (`@modelcontextprotocol/sdk` client, `@modelcontextprotocol/client`,
  *   `@ai-sdk/mcp`), for the client library, its version, tool names and calls.
  * Plus the config files (`.mcp.json`, Claude Desktop), read once when the inventory is first read,
- * low confidence (scanConfigFilesOnce).
+ * low confidence (scanConfigFiles).
  *
  * `installMcpHooks` only subscribes and registers: no MCP module is loaded, nothing is read at
  * startup, and it never throws.
@@ -17,7 +17,7 @@ import { installSdkHooks } from './sdk.js';
 import { patchChildProcess } from './stdio.js';
 
 export { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './sdk.js';
-export { scanConfigFilesOnce } from './config-files.js';
+export { scanConfigFiles } from './config-files.js';
 
 let installed = false;
 
