@@ -8,9 +8,11 @@ import { loadAgent } from './src/register/load-agent.js';
 
 const AGENT_KEY = Symbol.for('aim.agent');
 
+// Unset in nearly every process: no pattern is compiled for an empty value.
 function disabled(): boolean {
-  const value = (process.env.AIM_DISABLED ?? '').trim();
-  return /^(1|true|yes|on)$/i.test(value) || /^(0|false|no|off|disabled)$/i.test((process.env.AIM_ENABLED ?? '').trim());
+  const off = process.env.AIM_DISABLED?.trim();
+  const on = process.env.AIM_ENABLED?.trim();
+  return Boolean((off && /^(1|true|yes|on)$/i.test(off)) || (on && /^(0|false|no|off|disabled)$/i.test(on)));
 }
 
 /** Without loading worker_threads (1.6 ms) when nobody has: if it is not loaded, this is the main thread. */

@@ -48,6 +48,9 @@ describe('the capability catalog', () => {
     expect(launcherOf('/usr/lib/node_modules/npm/bin/npx-cli.js')).toBe('npx');
     expect(launcherOf('/app/node_modules/tsx/dist/cli.mjs')).toBe('tsx');
     expect(launcherOf('/app/server.js')).toBeUndefined();
+    expect(launcherOf('/usr/lib/node_modules/yarn/bin/yarn.js')).toBe('yarn');
+    expect(launcherOf('/repo/.yarn/releases/yarn-4.5.0.cjs')).toBe('yarn');
+    expect(launcherOf('/usr/local/bin/pnpm')).toBe('pnpm');
     expect(launcherOf('/app/a.test.js', ['--test'])).toBe('node-test-runner');
     expect(launcherOf('/app/a.test.js', ['--test-only'])).toBeUndefined();
   });

@@ -32,7 +32,7 @@ export type Feature = keyof typeof featureTable;
 export type Features = Record<Feature, boolean>;
 
 export function parseVersion(text: string): Version {
-  const [major = 0, minor = 0, patch = 0] = text.replace(/^v/, '').split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const [major = 0, minor = 0, patch = 0] = (text.startsWith('v') ? text.slice(1) : text).split('.').map((n) => Number.parseInt(n, 10) || 0);
   return [major, minor, patch];
 }
 

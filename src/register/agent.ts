@@ -65,7 +65,8 @@ function firstLook(inventory: Inventory, startDirectory: string, entry: string |
 
 /** AIM_ESM_LOADER=1: the async loader, opt-in because it costs about +120 ms where it is needed. */
 function asyncLoaderUrl(): string | undefined {
-  if (!/^(1|true|yes|on)$/i.test(process.env.AIM_ESM_LOADER?.trim() ?? '')) return undefined;
+  const wanted = process.env.AIM_ESM_LOADER?.trim();
+  if (!wanted || !/^(1|true|yes|on)$/i.test(wanted)) return undefined;
   return pathToFileURL(join(__dirname, 'esm-loader.mjs')).href;
 }
 
