@@ -1,4 +1,5 @@
 // Typical agentic app: builtins + express + openai + MCP client (about 550 modules). Loads, builds, exits. No network.
+const gcPhase = require('./gc-phase.cjs')
 const fs = require('fs')
 const childProcess = require('child_process')
 const http = require('http')
@@ -10,5 +11,6 @@ const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio
 const app = express()
 const openai = new OpenAI({ apiKey: 'sk-dummy', baseURL: 'http://127.0.0.1:9/v1' })
 const client = new Client({ name: 'typical', version: '1.0.0' })
+gcPhase.shortLived()
 console.log('typical', typeof fs.statSync, typeof childProcess.spawn, typeof http.createServer,
   typeof app.listen, typeof openai.chat.completions.create, typeof client.connect, typeof StdioClientTransport)

@@ -98,8 +98,9 @@ export class Bench {
     for (const app of apps) out[app] = {}
     for (let r = 0; r < rounds; r++) {
       for (const app of shuffled(apps, this.rand)) {
+        const env = SWEPT_APPS.has(app) ? gcPhaseEnv(r, rounds) : {}
         for (const agent of shuffled(this.agentsFor(app, node), this.rand)) {
-          const pr = await this.pair(node, agent, app)
+          const pr = await this.pair(node, agent, app, { env, plainEnv: env })
           if (!pr) continue
           ;(out[app][agent.id] ||= []).push({
             a: pr.a.wallMs, p: pr.p.wallMs, aRss: pr.a.rssMiB, pRss: pr.p.rssMiB,
@@ -164,20 +165,15 @@ export class Bench {
 
   /**
    * Exit lag: time from the app's last line to process exit, plain vs aim in several AIM states, and
-   * the peak RSS of the same runs. Whether V8 runs one more young-generation scavenge after an app's
-   * last line depends on how full that generation is then, which a few hundred KiB allocated anywhere
-   * in the run decide: at a single point of that cycle a preload that only allocates 650 KiB "saves"
-   * 13 ms of typical.mjs's exit on Node 22.23 and a no-op sync hook "adds" 10. So typical.mjs sweeps
-   * the cycle: round r allocates r/rounds of GC_PHASE_SWEEP_KIB of short-lived objects before its
-   * last line, the same for every case of the round. The "one GC phase" cases (no sweep) show the raw
-   * figure next to it.
+   * the peak RSS of the same runs; typical.mjs sweeps the GC phase like the startup runs do
+   * (gcPhaseEnv), and the "one GC phase" cases show the same app without the sweep.
    */
   async exit (node, rounds, servers) {
     const scen = this.exitCases(node, servers)
     const out = {}
     for (const s of scen) out[s.id] = []
     for (let r = 0; r < rounds; r++) {
-      const gcPhase = { BENCH_GC_PHASE_KIB: String(Math.round((r * GC_PHASE_SWEEP_KIB) / rounds)) }
+      const gcPhase = gcPhaseEnv(r, rounds)
       for (const s of shuffled(scen, this.rand)) {
         s.server?.reset()
         const res = await this.run(node, s.agent, s.app, { env: s.sweep ? { ...s.env, ...gcPhase } : s.env })
@@ -201,6 +197,8 @@ export class Bench {
       { id: 'plain typical.mjs, one GC phase', agent: plain, app: 'typical.mjs', env: {} },
       { id: 'aim typical.mjs, nothing to send, one GC phase', agent: aim, app: 'typical.mjs', env: {} },
       { id: 'no-op sync hooks typical.mjs, one GC phase', agent: noopSync, app: 'typical.mjs', env: {} },
+      { id: 'plain typical.cjs, one GC phase', agent: plain, app: 'typical.cjs', env: {} },
+      { id: 'aim typical.cjs, nothing to send, one GC phase', agent: aim, app: 'typical.cjs', env: {} },
       { id: 'aim typical.mjs, AIM up', agent: aim, app: 'typical.mjs', env: aimKeyEnv(servers.up.url), server: servers.up, sweep: true },
       { id: 'aim typical.mjs, AIM slow (2 s answers)', agent: aim, app: 'typical.mjs', env: aimKeyEnv(servers.slow.url), server: servers.slow, sweep: true },
       { id: 'aim typical.mjs, AIM down', agent: aim, app: 'typical.mjs', env: aimKeyEnv(servers.down), sweep: true }
@@ -208,8 +206,25 @@ export class Bench {
   }
 }
 
-/** About one young-generation cycle of typical.mjs near its end (semi-space 8 MiB on Node 20 to 26). */
-const GC_PHASE_SWEEP_KIB = 9216
+/**
+ * GC phase sweep for the typical apps (apps/gc-phase.cjs). Whether V8 runs a collection just before
+ * or just after an app's last line, and how long it then holds the exit (it finishes a started
+ * mark-compact and waits for its sweeping there), depends on how full the heap is at that moment,
+ * and a few hundred KiB decide it. At the one point where typical.cjs ends on Node 22.23.3, a
+ * preload that keeps 100 KiB alive adds 10 to 13 ms to plain node's run and one that keeps 3 MiB
+ * takes 3 ms off; a no-op sync hook adds 13 ms to typical.mjs's exit and a preload that allocates
+ * 650 KiB of garbage takes 13 ms off. A single phase measures where the run ends, not what an agent
+ * costs. So round r of N: r/N of 9 MiB of short-lived arrays before the last line (about one young
+ * generation) and, in another order, up to 4 MiB kept alive from the start (old generation); the
+ * same for plain node and every agent in that round.
+ */
+export function gcPhaseEnv (round, rounds) {
+  const youngKiB = Math.round((round * 9216) / rounds)
+  const retainedKiB = Math.round((((round + 0.5) * 0.6180339887) % 1) * 4096)
+  return { BENCH_GC_PHASE_KIB: String(youngKiB), BENCH_GC_RETAIN_KIB: String(retainedKiB) }
+}
+
+const SWEPT_APPS = new Set(['typical.cjs', 'typical.mjs'])
 
 export function aimKeyEnv (url) {
   // a syntactically valid, fake key: only ever sent to the local fake server (or a closed port)

@@ -1,6 +1,6 @@
 // Terminal table, Markdown report and SVG chart.
 import { AGENTS } from './agents.mjs'
-import { budget, ranking, hotWorst, rssAdded } from './analyze.mjs'
+import { budget, ranking, hotWorst } from './analyze.mjs'
 
 const label = (id) => AGENTS.find((a) => a.id === id)?.label || id
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–')
@@ -111,7 +111,7 @@ export function markdownReport (all, meta, svgName) {
   if (meta.mergedFrom) md.push(`Merged: phases ${meta.phases || ''} measured in this run; the others come from the ${meta.mergedFrom}.`, '')
   md.push('Reproduce: `npm run bench` (full) or `npm run bench -- --quick`; see `bench/README.md` for the method and options.', '')
   md.push('Every figure is paired with plain `node` run right next to it in the same call; cells give the median and ±IQR/2 over the rounds.',
-    'hello: added ms over plain. typical: wall-time ratio to plain. Per module: added µs per module, timed inside the process over 1000 generated tiny modules (plain: its own cost per module). Hot fs: % slower than the original `fs` function, A/B in one process (plain: the A/A noise floor). RSS: added peak RSS in MiB (plain: absolute).', '')
+    'hello: added ms over plain. typical: wall-time ratio to plain, with the GC phase swept over the rounds (bench/README.md). Per module: added µs per module, timed inside the process over 1000 generated tiny modules (plain: its own cost per module). Hot fs: % slower than the original `fs` function, A/B in one process (plain: the A/A noise floor). RSS: added peak RSS in MiB (plain: absolute).', '')
   if (svgName) md.push(`![startup ratios](${svgName})`, '')
   md.push('## Summary', '', summaryTable(all), '', rivalsTable(all), '')
   for (const s of all) {
@@ -136,7 +136,7 @@ export function markdownReport (all, meta, svgName) {
     }
   }
   const ex = exitRows(all)
-  if (ex.length) md.push('## Exit lag', '', 'From the app\'s last line on stdout to process exit. "nothing to send": no API key. With a key: a local fake AIM answering at once (up), after 2 s (slow), or a closed port (down). Start to exit is the whole run. typical.mjs sweeps V8\'s young-generation cycle: round r allocates r/rounds of 9 MiB of short-lived objects before the last line, the same in every case of the round, because at any one point of that cycle a few hundred KiB allocated anywhere in the run decide whether a scavenge falls after the last line (10 to 15 ms on these cores). The "one GC phase" rows are the same runs without the sweep; the no-op sync hook there is the control: it does nothing at exit. The typical.mjs RSS budget line comes from these swept runs too.', '', mdTable(['Node', 'case', 'exit lag', 'time to last line', 'start to exit', 'peak RSS', 'requests seen'], ex), '')
+  if (ex.length) md.push('## Exit lag', '', 'From the app\'s last line on stdout to process exit. "nothing to send": no API key. With a key: a local fake AIM answering at once (up), after 2 s (slow), or a closed port (down). Start to exit is the whole run. typical.mjs runs with the GC phase swept, as in the startup table (see bench/README.md); the "one GC phase" rows are the typical apps without the sweep, where one collection more or less after the last line decides the figure (the no-op sync hook is the control: it does nothing at exit).', '', mdTable(['Node', 'case', 'exit lag', 'time to last line', 'start to exit', 'peak RSS', 'requests seen'], ex), '')
   if (meta.failures?.length) {
     md.push('## Failed runs', '')
     for (const f of meta.failures.slice(0, 30)) md.push(`- Node ${f.node} ${f.app} ${f.agent}: exit ${f.code}${f.signal ? ` (${f.signal})` : ''} ${JSON.stringify(f.stderr.slice(0, 300))}`)
@@ -213,7 +213,7 @@ export function summaryTable (all) {
       st('typical.cjs') ? `×${st('typical.cjs').ratio.median.toFixed(2)} / ×${st('typical.mjs')?.ratio.median.toFixed(2)}` : '–',
       mod('loadmany.cjs') ? `${sign(mod('loadmany.cjs').usPerModule.median, 0)} / ${sign(mod('loadmany.mjs')?.usPerModule.median, 0)} µs` : '–',
       hw ? `${sign(hw.pct.median, 1)} %` : '–',
-      rssAdded(s, 'typical.mjs') ? `${sign(rssAdded(s, 'typical.mjs').median)} / ${s.reporter ? sign(s.reporter.rssAdded.median) : '–'} MiB` : '–',
+      st('typical.mjs') ? `${sign(st('typical.mjs').rssAdded.median)} / ${s.reporter ? sign(s.reporter.rssAdded.median) : '–'} MiB` : '–',
       ex && exP ? `${sign(ex.lag.median - exP.lag.median)} ms` : '–']
   })
   return mdTable(head, rows)
