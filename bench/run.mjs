@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { findNodes, cmpVersion } from './lib/nodes.mjs'
 import { AGENTS, aimDistOk } from './lib/agents.mjs'
-import { Bench } from './lib/measure.mjs'
+import { Bench, startupRounds } from './lib/measure.mjs'
 import { analyzeNode, budget } from './lib/analyze.mjs'
 import { terminalReport, markdownReport, svgChart } from './lib/output.mjs'
 import { startFakeAim, closedPort } from './lib/fake-aim.mjs'
@@ -173,7 +173,7 @@ async function main () {
   let total = 0
   for (const node of nodes) {
     const n = (app, empty = true) => bench.agentsFor(app, node, { withEmpty: empty }).length
-    if (o.only.includes('startup')) total += o.rounds * 2 * ['hello.cjs', 'hello.mjs', 'typical.cjs', 'typical.mjs'].reduce((t, a) => t + n(a), 0)
+    if (o.only.includes('startup')) total += 2 * ['hello.cjs', 'hello.mjs', 'typical.cjs', 'typical.mjs'].reduce((t, a) => t + startupRounds(a, o.rounds) * n(a), 0)
     if (o.only.includes('modules')) total += o.rounds * 2 * (n('loadmany.cjs', false) + n('loadmany.mjs', false))
     if (o.only.includes('hot')) total += o.hotRounds * (2 + n('hotfs.cjs', false) + n('hotfs.mjs', false))
     if (o.only.includes('memory') && aimDist) total += o.memRounds * 2

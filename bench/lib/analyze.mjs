@@ -10,13 +10,14 @@ export function analyzeNode (raw) {
     const plainAll = Object.values(byAgent).flat().map((x) => x.p)
     const plainRss = Object.values(byAgent).flat().map((x) => x.pRss)
     s.startup[app].plain = { ms: summary(plainAll), rss: summary(plainRss) }
+    const plainOf = roundPlain(byAgent)
     for (const [agent, xs] of Object.entries(byAgent)) {
       s.startup[app][agent] = {
         ms: sub(xs, (x) => x.a),
-        ratio: sub(xs, (x) => x.a / x.p),
-        added: sub(xs, (x) => x.a - x.p),
+        ratio: sub(xs, (x) => x.a / plainOf(x).ms),
+        added: sub(xs, (x) => x.a - plainOf(x).ms),
         rss: sub(xs, (x) => x.aRss),
-        rssAdded: sub(xs, (x) => x.aRss - x.pRss),
+        rssAdded: sub(xs, (x) => x.aRss - plainOf(x).rss),
         stdoutSame: xs.every((x) => x.stdoutSame),
         stderrBytes: Math.max(...xs.map((x) => x.stderrBytes))
       }
@@ -83,6 +84,28 @@ export function hotWorst (s, agent) {
     }
   }
   return worst
+}
+
+/**
+ * The plain run each startup sample is compared with: the median of every plain run of its app in
+ * its round (one per agent, all at the same GC phase, seconds apart), not only its own pair's. One
+ * plain run's jitter was half of a ratio's spread on these cores. Samples without a round (results
+ * from before 2026-11-26) keep their pair.
+ */
+function roundPlain (byAgent) {
+  const byRound = new Map()
+  for (const x of Object.values(byAgent).flat()) {
+    if (x.round === undefined) continue
+    const list = byRound.get(x.round) || []
+    list.push(x)
+    byRound.set(x.round, list)
+  }
+  const rssOf = (xs) => (xs.every((x) => typeof x.pRss === 'number') ? median(xs.map((x) => x.pRss)) : null)
+  const baseline = new Map([...byRound].map(([round, xs]) => [round, { ms: median(xs.map((x) => x.p)), rss: rssOf(xs) }]))
+  return (x) => {
+    const b = baseline.get(x.round)
+    return { ms: b?.ms ?? x.p, rss: b?.rss ?? x.pRss }
+  }
 }
 
 /** The typical apps run with the GC phase swept (lib/measure.mjs, gcPhaseEnv). */
