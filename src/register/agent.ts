@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { installHooks, installMcpHooks, isBundled, scanConfigFiles, scanRequireCache } from '../hooks/index.js';
+import { installHooks, installMcpHooks, isBundled, scanConfigFiles, scanRequireCache, type StartPlace } from '../hooks/index.js';
 
 import { infer } from '../inference/index.js';
 import { Inventory } from '../inventory/index.js';
@@ -21,12 +21,12 @@ import { version } from './version.js';
 export function start(activation: Activation): void {
   const started = process.hrtime.bigint();
   const info = processInfo();
-  const entry = process.argv[1];
+  const start: StartPlace = { directory: info.cwd, entry: process.argv[1] };
   const inventory = new Inventory(
     info,
     { version, hookMode: 'cjs-only', visibility: 'full', preloadMs: 0, internalErrors: 0 },
     packageVersion,
-    () => lookAgain(inventory, info.cwd, entry),
+    () => lookAgain(inventory, start),
   );
   setObserver((observation) => infer(observation, inventory));
   installMcpHooks();
@@ -45,9 +45,9 @@ export function start(activation: Activation): void {
 }
 
 /** Before each read of the inventory: packages loaded out of the hooks' sight, and the first look. */
-function lookAgain(inventory: Inventory, startDirectory: string, entry: string | undefined): void {
+function lookAgain(inventory: Inventory, start: StartPlace): void {
   scanRequireCache();
-  firstLook(inventory, startDirectory, entry);
+  firstLook(inventory, start);
 }
 
 let looked = false;
@@ -56,11 +56,11 @@ let looked = false;
  * Once per process, when the inventory is first read: the MCP config files, and whether the entry
  * file is a bundle (a 4 KiB read every process paid at startup, 0.17 ms, read or not).
  */
-function firstLook(inventory: Inventory, startDirectory: string, entry: string | undefined): void {
+function firstLook(inventory: Inventory, start: StartPlace): void {
   if (looked) return;
   looked = true;
-  scanConfigFiles(startDirectory);
-  if (isBundled(entry)) inventory.updateAgent({ visibility: 'partial:bundled' });
+  scanConfigFiles(start);
+  if (isBundled(start.entry)) inventory.updateAgent({ visibility: 'partial:bundled' });
 }
 
 /** AIM_ESM_LOADER=1: the async loader, opt-in because it costs about +120 ms where it is needed. */

@@ -15,11 +15,16 @@ import { httpKey, stdioKey } from './naming.js';
 import { cleanUrl, redactArgs, redactCommand } from './redact.js';
 
 
-/** The config files to look at, most specific first. */
-export function configPaths(startDirectory: string, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): { path: string; confidence: number }[] {
+/** Where the program started: its directory and its entry file, as they were at startup. */
+export interface StartPlace {
+  directory: string;
+  entry: string | undefined;
+}
+
+/** The config files to look at, most specific first: `.mcp.json` beside the entry file and in the start directory, then Claude Desktop's. */
+export function configPaths({ directory: startDirectory, entry }: StartPlace, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): { path: string; confidence: number }[] {
   const paths: { path: string; confidence: number }[] = [];
   const dirs = new Set<string>();
-  const entry = process.argv[1];
   if (entry) dirs.add(dirname(entry));
   if (startDirectory) dirs.add(startDirectory);
   for (const dir of dirs) paths.push({ path: join(dir, '.mcp.json'), confidence: CONFIDENCE.projectConfig });
@@ -42,19 +47,20 @@ function safeHomedir(): string | undefined {
 }
 
 /**
- * Reads the config files; never throws. `startDirectory`: where the program started (the process
- * info has it), since the read may come after a chdir. The agent calls it once per process.
+ * Reads the config files; never throws. Where the program started, as it was then: the read comes
+ * later (the first read of the inventory), after any chdir or change to process.argv. The agent
+ * calls it once per process.
  */
-export function scanConfigFiles(startDirectory: string): void {
+export function scanConfigFiles(start: StartPlace): void {
   try {
-    scanEach(startDirectory);
+    scanEach(start);
   } catch (error) {
     internalError(error);
   }
 }
 
-function scanEach(startDirectory: string): void {
-  for (const { path, confidence } of configPaths(startDirectory)) {
+function scanEach(start: StartPlace): void {
+  for (const { path, confidence } of configPaths(start)) {
     let text: string;
     try {
       text = quietly(() => readFileSync(path, 'utf8'));

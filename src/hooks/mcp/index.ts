@@ -17,7 +17,7 @@ import { installSdkHooks } from './sdk.js';
 import { patchChildProcess } from './stdio.js';
 
 export { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './sdk.js';
-export { scanConfigFiles } from './config-files.js';
+export { scanConfigFiles, type StartPlace } from './config-files.js';
 
 let installed = false;
 
