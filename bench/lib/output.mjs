@@ -1,6 +1,7 @@
 // Terminal table, Markdown report and SVG chart.
 import { AGENTS } from './agents.mjs'
 import { budget, ranking, hotWorst } from './analyze.mjs'
+import { startupRounds } from './measure.mjs'
 
 const label = (id) => AGENTS.find((a) => a.id === id)?.label || id
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–')
@@ -107,7 +108,7 @@ function exitRows (all) {
 export function markdownReport (all, meta, svgName) {
   const md = []
   md.push(`# aim bench: ${meta.date} (${meta.mode})`, '')
-  md.push(`Machine: ${meta.machine}. aim: ${meta.aimCommit || 'not built'}. Rounds: ${meta.rounds} (hot path: ${meta.hotRounds} process${meta.hotRounds > 1 ? 'es' : ''} per agent × ${meta.hotN} calls per variant). Took ${meta.tookMin} min.`, '')
+  md.push(`Machine: ${meta.machine}. aim: ${meta.aimCommit || 'not built'}. Rounds: ${meta.rounds}, ${startupRounds('typical.cjs', meta.rounds)} for the typical apps' startup (hot path: ${meta.hotRounds} process${meta.hotRounds > 1 ? 'es' : ''} per agent × ${meta.hotN} calls per variant). Took ${meta.tookMin} min.`, '')
   if (meta.mergedFrom) md.push(`Merged: phases ${meta.phases || ''} measured in this run; the others come from the ${meta.mergedFrom}.`, '')
   md.push('Reproduce: `npm run bench` (full) or `npm run bench -- --quick`; see `bench/README.md` for the method and options.', '')
   md.push('Every figure is paired with plain `node` run right next to it in the same call; cells give the median and ±IQR/2 over the rounds.',
