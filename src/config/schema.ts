@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isOn } from '../platform/index.js';
 
 /**
  * Every AIM_* variable, once. The README's configuration table is this table.
@@ -19,7 +20,7 @@ export interface Setting<T> {
 
 const bool = z.pipe(
   z.string().check(z.regex(/^(1|0|true|false|yes|no|on|off|disabled)$/i)),
-  z.transform((v: string) => /^(1|true|yes|on)$/i.test(v)),
+  z.transform((v: string) => isOn(v)),
 );
 const positiveInt = (max: number) =>
   z.pipe(

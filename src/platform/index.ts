@@ -8,3 +8,4 @@ export { writePrivateFile } from './private-file.js';
 export { isQuiet, quietly } from './quiet.js';
 export { importModule } from './import-module.js';
 export { safeCwd } from './cwd.js';
+export { isOn } from './switches.js';

@@ -10,7 +10,7 @@ import { installHooks, installMcpHooks, isBundled, scanConfigFiles, scanRequireC
 import { infer } from '../inference/index.js';
 import { Inventory } from '../inventory/index.js';
 import { setObserver } from '../observations/index.js';
-import { featuresOf, packageVersion, warn } from '../platform/index.js';
+import { featuresOf, isOn, packageVersion, warn } from '../platform/index.js';
 import { startSinks } from '../report/index.js';
 // names.js, not the config door: the door brings zod, which loads only with the reporter.
 import { warnUnknownVariables } from '../config/names.js';
@@ -21,12 +21,12 @@ import { version } from './version.js';
 export function start(activation: Activation): void {
   const started = process.hrtime.bigint();
   const info = processInfo();
-  const start: StartPlace = { directory: info.cwd, entry: process.argv[1] };
+  const startPlace: StartPlace = { directory: info.cwd, entry: process.argv[1] };
   const inventory = new Inventory(
     info,
     { version, hookMode: 'cjs-only', visibility: 'full', preloadMs: 0, internalErrors: 0 },
     packageVersion,
-    () => lookAgain(inventory, start),
+    () => lookAgain(inventory, startPlace),
   );
   setObserver((observation) => infer(observation, inventory));
   installMcpHooks();
@@ -65,8 +65,7 @@ function firstLook(inventory: Inventory, start: StartPlace): void {
 
 /** AIM_ESM_LOADER=1: the async loader, opt-in because it costs about +120 ms where it is needed. */
 function asyncLoaderUrl(): string | undefined {
-  const wanted = process.env.AIM_ESM_LOADER?.trim();
-  if (!wanted || !/^(1|true|yes|on)$/i.test(wanted)) return undefined;
+  if (!isOn(process.env.AIM_ESM_LOADER)) return undefined;
   return pathToFileURL(join(__dirname, 'esm-loader.mjs')).href;
 }
 

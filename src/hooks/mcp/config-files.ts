@@ -14,7 +14,6 @@ import { CONFIDENCE, emitServer, internalError, type LaunchFacts } from './emit.
 import { httpKey, stdioKey } from './naming.js';
 import { cleanUrl, redactArgs, redactCommand } from './redact.js';
 
-
 /** Where the program started: its directory and its entry file, as they were at startup. */
 export interface StartPlace {
   directory: string;
