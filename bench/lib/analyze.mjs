@@ -1,5 +1,6 @@
 // Reduces raw samples to medians and IQRs, and checks aim against the budget (design section 7).
 import { summary, median } from './stats.mjs'
+import { isSwept } from './gc-phase.mjs'
 
 const sub = (xs, f) => summary(xs.map(f))
 
@@ -108,8 +109,8 @@ function roundPlain (byAgent) {
   }
 }
 
-/** The typical apps run with the GC phase swept (lib/measure.mjs, gcPhaseEnv). */
-const swept = (app) => (app.startsWith('typical') ? ', GC phase swept' : '')
+/** The label of a budget line whose app runs with the GC phase swept. */
+const swept = (app) => (isSwept(app) ? ', GC phase swept' : '')
 
 /** The budget lines (design section 7) for aim on one Node version. */
 export function budget (s) {

@@ -1,7 +1,7 @@
 // Terminal table, Markdown report and SVG chart.
 import { AGENTS } from './agents.mjs'
 import { budget, ranking, hotWorst } from './analyze.mjs'
-import { startupRounds } from './measure.mjs'
+import { startupRounds } from './gc-phase.mjs'
 
 const label = (id) => AGENTS.find((a) => a.id === id)?.label || id
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–')
