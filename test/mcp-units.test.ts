@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { serversInConfig } from '../src/hooks/mcp/config-files.js';
 import { LineSplitter, MAX_LINE, callNameOf, helloOf, parseMessage, parseMessages, uriLabel } from '../src/hooks/mcp/jsonrpc.js';
 import { httpKey, nameFromCommand, nameFromPackage, nameFromUrl, stdioKey } from '../src/hooks/mcp/naming.js';
-import { REDACTED, cleanUrl, looksLikeSecret, redactArgs } from '../src/hooks/mcp/redact.js';
+import { REDACTED, cleanUrl, looksLikeSecret, redactArgs } from '../src/platform/redact.js';
 import { classifyModule, transportFacts } from '../src/hooks/mcp/sdk.js';
 import { unwrapShell } from '../src/hooks/mcp/stdio.js';
 import { headerOf } from '../src/hooks/mcp/http.js';

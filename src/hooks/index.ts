@@ -81,6 +81,5 @@ function install(features: Features, options: HookOptions): HookSetup {
   }
   return { hookMode: 'cjs-only', visibility: 'partial:esm-packages' };
 }
-export { redactArgs } from './mcp/redact.js';
 export { installMcpHooks, scanConfigFiles, type StartPlace } from './mcp/index.js';
 export { isBundled } from './bundle.js';

@@ -9,3 +9,4 @@ export { isQuiet, quietly } from './quiet.js';
 export { importModule } from './import-module.js';
 export { safeCwd } from './cwd.js';
 export { isOn } from './switches.js';
+export { REDACTED, cleanUrl, isSecretName, looksLikeSecret, redactArgs, redactCommand, redactValue } from './redact.js';

@@ -1,7 +1,6 @@
 import { launcherOf } from '../catalog/index.js';
 import type { ProcessInfo } from '../inventory/index.js';
-import { redactArgs } from '../hooks/index.js';
-import { safeCwd } from '../platform/index.js';
+import { redactArgs, safeCwd } from '../platform/index.js';
 
 /**
  * Who this process is, with secrets in its arguments redacted. The arguments are copied now (the

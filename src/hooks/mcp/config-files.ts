@@ -12,7 +12,7 @@ import type { McpTransport } from '../../inventory/index.js';
 import { quietly } from '../../platform/index.js';
 import { CONFIDENCE, emitServer, internalError, type LaunchFacts } from './emit.js';
 import { httpKey, stdioKey } from './naming.js';
-import { cleanUrl, redactArgs, redactCommand } from './redact.js';
+import { cleanUrl, redactArgs, redactCommand } from '../../platform/index.js';
 
 /** Where the program started: its directory and its entry file, as they were at startup. */
 export interface StartPlace {

@@ -4,7 +4,7 @@
  * handshake was seen, else derived here from the package in the command or from the URL's host.
  */
 import { packageOfPath } from '../caller.js';
-import { cleanUrl, redactArgs, redactCommand } from './redact.js';
+import { cleanUrl, redactArgs, redactCommand } from '../../platform/index.js';
 
 /** Package runners: the first positional argument after them is the package that runs. */
 const RUNNERS: Record<string, string[] | undefined> = {

@@ -19,7 +19,7 @@ import { featuresOf, importModule } from '../../platform/index.js';
 import { CONFIDENCE, copyOwnProperties, emitCall, emitServer, internalError, now, packageVersion, sdkFollowedKeys, type LaunchFacts } from './emit.js';
 import { callNameOf, toolNamesOf } from './jsonrpc.js';
 import { httpKey, nameFromCommand, nameFromUrl, stdioKey } from './naming.js';
-import { redactArgs, redactCommand } from './redact.js';
+import { redactArgs, redactCommand } from '../../platform/index.js';
 
 interface ClientModule {
   library: string;

@@ -20,7 +20,7 @@ import {
 } from './emit.js';
 import { LineSplitter, MAX_LINE, callNameOf, helloOf, mentionsWatchedMethod, parseMessages, toolNamesOf } from './jsonrpc.js';
 import { nameFromCommand, stdioKey } from './naming.js';
-import { redactArgs, redactCommand } from './redact.js';
+import { redactArgs, redactCommand } from '../../platform/index.js';
 import { adoptFromStack } from './sdk.js';
 
 const PATCHED = Symbol.for('aim.mcp.spawn');
