@@ -247,7 +247,7 @@ function prepare(suite) {
 /**
  * NODE_OPTIONS with the agent appended, quoted the way Node reads NODE_OPTIONS: `--require` for a
  * .cjs register, `--import` (a file: URL when the path has %, #, ? or \\) for a .mjs one. The same
- * text as src/cli/node-options.ts (test/compat-run.test.ts checks).
+ * text as src/cli/node-options.ts (test/e2e/compat-run.test.ts checks).
  */
 export function withAgent(existing, register) {
   const cjs = register.endsWith('.cjs');

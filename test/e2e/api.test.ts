@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture, modes, repo, runFixture, type Mode } from './helpers/agent-run.js';
+import { fixture, modes, repo, runFixture, type Mode } from '../helpers/agent-run.js';
 
 const runApiFixture = (mode: Mode) =>
   runFixture(fixture('core/api.cjs'), {

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MergedInventory } from '../src/inventory/index.js';
-import { baseEnv, fixture, node, repo } from './helpers/agent-run.js';
+import type { MergedInventory } from '../../src/inventory/index.js';
+import { baseEnv, fixture, node, repo } from '../helpers/agent-run.js';
 
 function aim(args: string[], cwd = repo): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [join(repo, 'dist/cli.mjs'), ...args], { cwd, env: baseEnv() });

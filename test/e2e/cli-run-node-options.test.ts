@@ -11,7 +11,7 @@ import {
   preloadSpecifiers,
   quoteNodeOption,
   withAgentPreloaded,
-} from '../src/cli/node-options.js';
+} from '../../src/cli/node-options.js';
 
 const REG = '/opt/aim/dist/register.mjs';
 

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gracefulApp, terminateWhenReady } from './helpers/graceful.js';
+import { gracefulApp, terminateWhenReady } from '../helpers/graceful.js';
 
 const NODE = process.env.AIM_TEST_NODE ?? process.execPath;
 let dir: string;

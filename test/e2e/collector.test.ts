@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AGENT, DEMO_KEY, startCollector, type Collector } from '../src/collector/index.js';
-import { cliBundle, fixture, reporterBundle } from './helpers/collector-bundle.js';
-import { cleanEnv, runNode } from './helpers/collector-child.js';
-import { newAgent, newKey, tempDir, until } from './helpers/collector.js';
+import { DEMO_AGENT, DEMO_KEY, startCollector, type Collector } from '../../src/collector/index.js';
+import { cliBundle, fixture, reporterBundle } from '../helpers/collector-bundle.js';
+import { cleanEnv, runNode } from '../helpers/collector-child.js';
+import { newAgent, newKey, tempDir, until } from '../helpers/collector.js';
 
 /** The local AIM-compatible collector: AIM's routes, codes and quirks; faults; store; CLIs. */
 const cleanup: (() => unknown)[] = [];

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain .mjs script without types
-import { parseTap, PROGRAMS, selected, withAgent } from '../compat/run.mjs';
-import { withAgentPreloaded } from '../src/cli/node-options.js';
+import { parseTap, PROGRAMS, selected, withAgent } from '../../compat/run.mjs';
+import { withAgentPreloaded } from '../../src/cli/node-options.js';
 
 const NODE = process.env.AIM_TEST_NODE ?? process.execPath;
 let dir: string;

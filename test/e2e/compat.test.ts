@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { nodeIn, runsHere, stripTypesFlags } from '../helpers/node.js';
 
 const NODE = process.env.AIM_TEST_NODE ?? process.execPath;
 const REGISTER = path.resolve('dist/register.mjs');
@@ -22,10 +23,6 @@ const VITEST = path.resolve('node_modules/vitest/vitest.mjs');
 let tmp: string;
 let out: string;
 
-const [major = 0, minor = 0] = spawnSync(NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' })
-  .stdout.trim()
-  .split('.')
-  .map(Number);
 
 interface Inventory {
   process: { pid: number; argv?: string[]; entry?: string };
@@ -153,9 +150,9 @@ describe('real programs under the agent', () => {
     expect(mine?.agent.visibility).toBe('partial:bundled');
   });
 
-  it.skipIf(major < 22 || (major === 22 && minor < 6))('TypeScript by type stripping (Node >= 22.6)', () => {
+  it.runIf(runsHere('compat/strip-types/app.ts'))('TypeScript by type stripping (Node >= 22.6)', () => {
     const app = path.join(FIXTURES, 'strip-types', 'app.ts');
-    const flags = major >= 23 ? [] : ['--experimental-strip-types'];
+    const flags = stripTypesFlags;
     const { plain, agent } = both([...flags, '--no-warnings', app]);
     expect(plain.stdout).toBe('typescript ok true\n');
     expect(agent.stdout).toBe(plain.stdout);
@@ -166,7 +163,7 @@ describe('real programs under the agent', () => {
 
   it('the permission model denies our file writes: the app runs, the agent warns once', () => {
     const app = path.join(FIXTURES, 'permission-app.cjs');
-    const flag = major >= 22 ? '--permission' : '--experimental-permission';
+    const flag = nodeIn('>=22') ? '--permission' : '--experimental-permission';
     const { plain, agent } = both([flag, '--allow-fs-read=*', '--no-warnings', app]);
     expect(plain.stdout).toBe('permission app true\n');
     expect(agent.stdout).toBe(plain.stdout);

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gracefulApp, terminateWhenReady } from './helpers/graceful.js';
+import { gracefulApp, terminateWhenReady } from '../helpers/graceful.js';
 
 const NODE = process.env.AIM_TEST_NODE ?? process.execPath;
 const SCRIPT = path.resolve('bin/aim-entrypoint');

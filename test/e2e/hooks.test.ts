@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { capability, fixture, hasSyncHooks, modes, nodeVersion, runFixture, type RunResult } from './helpers/agent-run.js';
+import { capability, fixture, modes, runFixture, type RunResult } from '../helpers/agent-run.js';
+import { hasSyncHooks, runsHere, stripTypesFlags } from '../helpers/node.js';
 
 /** The line of `file` that carries the marker comment `// MARK`. */
 function lineOf(file: string, mark: string): number {
@@ -182,9 +183,9 @@ describe('processes and switches', () => {
     }
   });
 
-  it.runIf(nodeVersion[0] >= 22)('finds capabilities of a TypeScript program run with type stripping', async () => {
+  it.runIf(runsHere('core/capabilities.ts'))('finds capabilities of a TypeScript program run with type stripping', async () => {
     const file = fixture('core/capabilities.ts');
-    const flags = nodeVersion[0] === 22 && nodeVersion[1] < 18 ? ['--experimental-strip-types', '--no-warnings'] : [];
+    const flags = stripTypesFlags.length > 0 ? [...stripTypesFlags, '--no-warnings'] : [];
     const result = await runFixture(file, { mode: 'import', nodeArgs: flags });
     expect(result.stdout.toString()).toBe('ok\n');
     expectUsedAt(result, file, 'file:write', 'WRITE');

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixture, modes, repo, runFixture } from './helpers/agent-run.js';
+import { fixture, modes, repo, runFixture } from '../helpers/agent-run.js';
 
 let cacheHome: string;
 beforeEach(() => {

@@ -13,10 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   everything,
   freePort,
-  hasSyncHooks,
   mainInventory,
   nodeBinary,
-  nodeMajor,
   preloadFlags,
   readInventories,
   runFixture,
@@ -24,12 +22,12 @@ import {
   startHttpServer,
   startWebSocketServer,
   type Run,
-} from '../fixtures/mcp/harness.js';
-import { bundleFixture } from '../fixtures/mcp/bundle.js';
+} from '../../fixtures/mcp/harness.js';
+import { bundleFixture } from '../../fixtures/mcp/bundle.js';
+import { hasSyncHooks, nodeIn, runsHere } from '../helpers/node.js';
 
-const major = nodeMajor();
 /** ESM modules are seen on Node with synchronous module hooks (22.22.3+, 24.11.1+). */
-const syncHooks = hasSyncHooks();
+const syncHooks = hasSyncHooks;
 
 let http: { url: string; stop: () => void };
 let sse: { url: string; stop: () => void };
@@ -117,7 +115,7 @@ describe('stdio servers', () => {
     });
   });
 
-  it.skipIf(major < 22)('@ai-sdk/mcp (its own client and spawn): server-everything', async () => {
+  it.runIf(runsHere('mcp/ai-sdk-stdio.mjs'))('@ai-sdk/mcp (its own client and spawn): server-everything', async () => {
     const run = await runFixture('ai-sdk-stdio.mjs');
     expectOk(run);
     const [server, ...rest] = runtimeServers(mainInventory(run));
@@ -212,14 +210,14 @@ describe('Streamable HTTP servers', () => {
 });
 
 describe('@ai-sdk/mcp over Streamable HTTP (no SDK hook: the wire alone)', () => {
-  it.skipIf(major < 22)('ai-sdk-http.mjs: URL, transport, protocol version; name and calls where undici reports bodies', async () => {
+  it.runIf(runsHere('mcp/ai-sdk-http.mjs'))('ai-sdk-http.mjs: URL, transport, protocol version; name and calls where undici reports bodies', async () => {
     const run = await runFixture('ai-sdk-http.mjs', [`${http.url}?token=s3cr3tAiValue`]);
     expectOk(run);
     const [server, ...rest] = runtimeServers(mainInventory(run));
     expect(rest).toEqual([]);
     expect(server).toMatchObject({ key: http.url, url: http.url, transport: 'streamable-http', failed: false });
     expect(server?.protocolVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    if (major >= 24) {
+    if (nodeIn('>=24')) {
       // Node 24's undici reports request and response bodies (bodyChunkSent/bodyChunkReceived).
       expect(server).toMatchObject({ name: 'mcp-servers/everything', serverInfo: { version: '2.0.0' }, toolsCalled: ['echo'] });
       expect(server?.tools).toContain('echo');
@@ -265,8 +263,7 @@ describe('legacy SSE servers', () => {
 });
 
 describe('WebSocket servers', () => {
-  // Node 20 has no global WebSocket without a flag, so the SDK's transport cannot run there.
-  it.skipIf(major < 22)('v1-websocket.mjs: URL, transport websocket (and name, tools where the SDK is seen)', async () => {
+  it.runIf(runsHere('mcp/v1-websocket.mjs'))('v1-websocket.mjs: URL, transport websocket (and name, tools where the SDK is seen)', async () => {
     const ws = await startWebSocketServer();
     try {
       const run = await runFixture('v1-websocket.mjs', [`${ws.url}?token=s3cr3tWsValue`]);

@@ -1,15 +1,15 @@
 /**
  * What a user gets: the package from `npm pack`, installed into a fresh directory outside the
  * repo, run on a program it has never seen with `npx aim inspect --json -- node app.mjs`.
- * Runs once (not per Node version): it installs from the registry.
+ * The CLI runs on the PATH's node (npx); the program runs on the node under test.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MergedInventory } from '../src/inventory/index.js';
-import { baseEnv, repo } from './helpers/agent-run.js';
+import type { MergedInventory } from '../../src/inventory/index.js';
+import { baseEnv, node, repo } from '../helpers/agent-run.js';
 
 const app = `
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,7 @@ spawnSync('true');
 const server = net.createServer().listen(0, '127.0.0.1', () => server.close());
 `;
 
-describe.skipIf(Boolean(process.env.AIM_TEST_NODE))('the packed package', () => {
+describe('the packed package', () => {
   it('installs into a fresh directory and inspects a program it has never seen', { timeout: 180_000 }, () => {
     const work = mkdtempSync(join(tmpdir(), 'aim-pack-'));
     const env = baseEnv({ npm_config_loglevel: 'error', npm_config_fund: 'false', npm_config_audit: 'false' });
@@ -29,7 +29,7 @@ describe.skipIf(Boolean(process.env.AIM_TEST_NODE))('the packed package', () => 
     execFileSync('npm', ['init', '-y'], { cwd: work, env, stdio: 'ignore' });
     execFileSync('npm', ['install', join(work, tarball)], { cwd: work, env, stdio: 'ignore' });
     writeFileSync(join(work, 'app.mjs'), app);
-    const stdout = execFileSync('npx', ['aim', 'inspect', '--json', '--', 'node', 'app.mjs'], { cwd: work, env, encoding: 'utf8' });
+    const stdout = execFileSync('npx', ['aim', 'inspect', '--json', '--', node, 'app.mjs'], { cwd: work, env, encoding: 'utf8' });
     const merged = JSON.parse(stdout) as MergedInventory;
     const used = merged.capabilities.filter((c) => c.strength === 'used').map((c) => c.id);
     expect(used).toEqual(['file:read', 'file:write', 'network:listen', 'system:exec']);

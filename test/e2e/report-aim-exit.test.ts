@@ -1,10 +1,10 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector, type Collector } from '../src/collector/index.js';
-import { fixture, reporterBundle } from './helpers/collector-bundle.js';
-import { allFiles, runNode } from './helpers/collector-child.js';
-import { newAgent, newKey, tempDir } from './helpers/collector.js';
+import { startCollector, type Collector } from '../../src/collector/index.js';
+import { fixture, reporterBundle } from '../helpers/collector-bundle.js';
+import { allFiles, runNode } from '../helpers/collector-child.js';
+import { newAgent, newKey, tempDir } from '../helpers/collector.js';
 
 /**
  * The reporter's exit behaviour, in real child processes (fixtures/report/app.cjs) with the

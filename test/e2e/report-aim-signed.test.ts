@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_KEY, startCollector, type Collector, type CollectorOptions } from '../src/collector/index.js';
-import { repoRoot } from './helpers/collector-bundle.js';
-import { allFiles, cleanEnv, runNode, type ChildResult } from './helpers/collector-child.js';
-import { newAgent, newKey, tempDir } from './helpers/collector.js';
+import { DEMO_KEY, startCollector, type Collector, type CollectorOptions } from '../../src/collector/index.js';
+import { repoRoot } from '../helpers/collector-bundle.js';
+import { allFiles, cleanEnv, runNode, type ChildResult } from '../helpers/collector-child.js';
+import { newAgent, newKey, tempDir } from '../helpers/collector.js';
 
 /**
  * AIM's signed generation end to end: real programs (fixtures/signed/app.mjs, package name

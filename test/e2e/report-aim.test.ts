@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCollector, type Collector } from '../src/collector/index.js';
-import { fixture, repoRoot } from './helpers/collector-bundle.js';
-import { allFiles, runNode } from './helpers/collector-child.js';
-import { newAgent, newKey, tempDir } from './helpers/collector.js';
+import { startCollector, type Collector } from '../../src/collector/index.js';
+import { fixture, repoRoot } from '../helpers/collector-bundle.js';
+import { allFiles, runNode } from '../helpers/collector-child.js';
+import { newAgent, newKey, tempDir } from '../helpers/collector.js';
 
 /**
  * End to end: real programs under `--import <repo>/dist/register.mjs` (the built agent, as users

@@ -3,15 +3,17 @@
  * `--import aim/register`, `--require aim/register`, or NODE_OPTIONS. The node binary is
  * AIM_TEST_NODE (CI runs the suite once per Node version) or the one running the tests.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InventorySnapshot } from '../../src/inventory/index.js';
+import { node } from './node.js';
+
+export { node };
 
 export const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const node = process.env.AIM_TEST_NODE || process.execPath;
 export const registerMjs = join(repo, 'dist/register.mjs');
 export const registerCjs = join(repo, 'dist/register.cjs');
 export const fixture = (...parts: string[]): string => join(repo, 'fixtures', ...parts);
@@ -19,20 +21,7 @@ export const fixture = (...parts: string[]): string => join(repo, 'fixtures', ..
 export type Mode = 'import' | 'require' | 'node-options' | 'none';
 export const modes: Mode[] = ['import', 'require', 'node-options'];
 
-export const nodeVersion: [number, number, number] = (() => {
-  const text = node === process.execPath ? process.version : execFileSync(node, ['--version'], { encoding: 'utf8' });
-  const [a = 0, b = 0, c = 0] = text.trim().replace(/^v/, '').split('.').map(Number);
-  return [a, b, c];
-})();
-
-/** Node with module.registerHooks that we use (22.22.3+, 24.11.1+, 25.1+). */
-export const hasSyncHooks = ((): boolean => {
-  const [major, minor, patch] = nodeVersion;
-  if (major === 22) return minor > 22 || (minor === 22 && patch >= 3);
-  if (major === 24) return minor > 11 || (minor === 11 && patch >= 1);
-  if (major === 25) return minor >= 1;
-  return major > 25;
-})();
+export { hasSyncHooks, nodeVersion } from './node.js';
 
 export interface RunOptions {
   mode?: Mode;
