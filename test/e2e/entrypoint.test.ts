@@ -193,7 +193,7 @@ describe.each([...shells, null])('under %s', (shell) => {
   it('warns once on stderr when AIM_API_KEY is missing, and not when disabled or silent', () => {
     const r = entry(shell, plain, [NODE, app]);
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/^aim warn AIM-E001: AIM_API_KEY is not set.*\n$/);
+    expect(r.stderr).toMatch(/^aim warn AIM-E003: AIM_API_KEY is not set.*\n$/);
     expect(JSON.parse(r.stdout).NODE_OPTIONS).toBe(`--require ${plain.register}`);
     expect(entry(shell, plain, [NODE, app], { AIM_LOG_LEVEL: 'silent' }).stderr).toBe('');
     expect(entry(shell, plain, [NODE, app], { AIM_DISABLED: 'true' }).stderr).toBe('');
