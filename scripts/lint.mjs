@@ -18,9 +18,9 @@ const src = join(root, 'src');
 const allowed = {
   catalog: [],
   platform: [],
-  inventory: ['catalog'],
-  observations: ['inventory'],
-  hooks: ['platform', 'catalog', 'inventory', 'observations'],
+  observations: [],
+  inventory: ['catalog', 'observations'],
+  hooks: ['platform', 'catalog', 'observations'],
   inference: ['catalog', 'inventory', 'observations'],
   config: ['platform'],
   report: ['inventory', 'platform', 'config', 'catalog'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serversInConfig } from '../src/hooks/mcp/config-files.js';
+import { serversInConfig } from '../src/register/mcp-config-files.js';
 import { LineSplitter, MAX_LINE, callNameOf, helloOf, parseMessage, parseMessages, uriLabel } from '../src/hooks/mcp/jsonrpc.js';
 import { httpKey, nameFromCommand, nameFromPackage, nameFromUrl, stdioKey } from '../src/hooks/mcp/naming.js';
 import { REDACTED, cleanUrl, looksLikeSecret, redactArgs } from '../src/platform/redact.js';
@@ -8,7 +8,7 @@ import { unwrapShell } from '../src/hooks/mcp/stdio.js';
 import { headerOf } from '../src/hooks/mcp/http.js';
 import { inferMcp } from '../src/inference/mcp.js';
 import { Inventory } from '../src/inventory/index.js';
-import type { McpServer } from '../src/inventory/index.js';
+import type { McpServerSeen } from '../src/observations/index.js';
 
 describe('redaction', () => {
   it('hides the value after a secret-named flag, and secret NAME=value pairs', () => {
@@ -203,14 +203,15 @@ describe('inferMcp', () => {
       { pid: 1, ppid: 0, argv: [], cwd: '/', node: 'v20' },
       { version: 't', hookMode: 'cjs-only', visibility: 'full', preloadMs: 0, internalErrors: 0 },
     );
-  const base: McpServer = { key: 'npx -y @x/server-foo', name: 'foo', transport: 'stdio', detectionMethod: 'sdk_runtime', confidence: 70 };
+  const base: McpServerSeen = { kind: 'mcp-server', evidence: 'attempted', key: 'npx -y @x/server-foo', name: 'foo', transport: 'stdio' };
+  const fromConfig: McpServerSeen = { ...base, evidence: 'config-file', configFile: 'claude-desktop' };
   const at = '2026-01-01T00:00:00.000Z';
 
   it('merges by key; serverInfo names the server; later partial facts keep the name', () => {
     const inventory = make();
-    inferMcp({ kind: 'mcp-server', server: { ...base, connectedAt: at } }, inventory, at);
-    inferMcp({ kind: 'mcp-server', server: { ...base, name: base.key, serverInfo: { name: 'Foo Server', version: '1.0' }, confidence: 95, failed: false } }, inventory, at);
-    inferMcp({ kind: 'mcp-server', server: { ...base, name: base.key, tools: ['a', 'b'] } }, inventory, at);
+    inferMcp({ ...base, connectedAt: at }, inventory, at);
+    inferMcp({ ...base, evidence: 'handshake', name: base.key, serverInfo: { name: 'Foo Server', version: '1.0' }, failed: false }, inventory, at);
+    inferMcp({ ...base, name: base.key, tools: ['a', 'b'] }, inventory, at);
     const [server] = inventory.snapshot().mcpServers;
     expect(server).toMatchObject({ name: 'Foo Server', confidence: 95, failed: false, tools: ['a', 'b'], connectedAt: at });
     expect(inventory.snapshot().mcpServers).toHaveLength(1);
@@ -218,10 +219,10 @@ describe('inferMcp', () => {
 
   it('a runtime connection outranks a config entry of the same key; other keys stay apart', () => {
     const inventory = make();
-    inferMcp({ kind: 'mcp-server', server: { ...base, name: 'cfg', detectionMethod: 'claude_config', confidence: 20 } }, inventory, at);
-    inferMcp({ kind: 'mcp-server', server: { ...base, key: 'other', name: 'other', detectionMethod: 'claude_config', confidence: 20 } }, inventory, at);
-    inferMcp({ kind: 'mcp-server', server: { ...base } }, inventory, at);
-    inferMcp({ kind: 'mcp-server', server: { ...base, detectionMethod: 'claude_config', confidence: 20 } }, inventory, at);
+    inferMcp({ ...fromConfig, name: 'cfg' }, inventory, at);
+    inferMcp({ ...fromConfig, key: 'other', name: 'other' }, inventory, at);
+    inferMcp({ ...base }, inventory, at);
+    inferMcp({ ...fromConfig }, inventory, at);
     const servers = inventory.snapshot().mcpServers;
     expect(servers.find((s) => s.key === base.key)).toMatchObject({ detectionMethod: 'sdk_runtime', confidence: 70 });
     expect(servers.find((s) => s.key === 'other')).toMatchObject({ detectionMethod: 'claude_config' });
@@ -229,7 +230,7 @@ describe('inferMcp', () => {
 
   it('turns calls into mcp:tool_use and mcp:resource_read with the server and tool as evidence', () => {
     const inventory = make();
-    inferMcp({ kind: 'mcp-server', server: { ...base, serverInfo: { name: 'Foo' } } }, inventory, at);
+    inferMcp({ ...base, serverInfo: { name: 'Foo' } }, inventory, at);
     inferMcp({ kind: 'mcp-call', serverKey: base.key, method: 'tools/call', name: 'echo' }, inventory, at);
     inferMcp({ kind: 'mcp-call', serverKey: base.key, method: 'tools/call', name: 'echo' }, inventory, at);
     inferMcp({ kind: 'mcp-call', serverKey: base.key, method: 'resources/read', name: 'file://' }, inventory, at);

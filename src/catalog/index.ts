@@ -6,3 +6,5 @@ export { llmHosts, llmPaths, llmProvider, databasePorts, databaseCapabilities, c
 export { launchers, launcherOf } from './launchers.js';
 export { capabilityIds } from './ids.js';
 export type { CapabilityId } from './ids.js';
+export { detectionRank, mcpEvidence, mcpConfigFileConfidence, mcpCallConfidence } from './mcp.js';
+export type { DetectionMethod } from './mcp.js';

@@ -1,5 +1,5 @@
 import type { Features } from '../platform/index.js';
-import type { HookMode } from '../inventory/index.js';
+import type { HookMode } from '../observations/index.js';
 import { batchPatches, builtinLoaded, catchUpBuiltins, registerCatalogPatches, watchChildProcesses, watchedBuiltins } from './builtins.js';
 import { subscribeNetworkChannels } from './channels.js';
 import { packageRows } from '../catalog/index.js';
@@ -81,5 +81,5 @@ function install(features: Features, options: HookOptions): HookSetup {
   }
   return { hookMode: 'cjs-only', visibility: 'partial:esm-packages' };
 }
-export { installMcpHooks, scanConfigFiles, type StartPlace } from './mcp/index.js';
+export { httpKey, installMcpHooks, internalError, stdioKey } from './mcp/index.js';
 export { isBundled } from './bundle.js';

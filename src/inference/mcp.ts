@@ -4,13 +4,9 @@
  * A runtime connection outranks a config-file entry, which outranks a library that was only
  * loaded. Calls become `mcp:tool_use` / `mcp:resource_read` with the server and tool as evidence.
  */
+import { detectionRank, mcpCallConfidence, mcpConfigFileConfidence, mcpEvidence } from '../catalog/index.js';
 import type { Inventory, McpServer } from '../inventory/index.js';
 import type { McpCall, McpServerSeen, Observation } from '../observations/index.js';
-
-const RANK: Record<McpServer['detectionMethod'], number> = { sdk_import: 0, claude_config: 1, sdk_runtime: 2 };
-
-/** Confidence of capabilities from MCP requests actually sent. */
-const CALL_CONFIDENCE = 95;
 
 /** What this module knows per inventory: the merged server per key. */
 const state = new WeakMap<Inventory, Map<string, McpServer>>();
@@ -29,7 +25,20 @@ export function inferMcp(observation: Observation, inventory: Inventory, now: st
   else if (observation.kind === 'mcp-call') applyCall(observation, inventory, now);
 }
 
-function applyServer({ server }: McpServerSeen, inventory: Inventory): void {
+/** A sighting as a server record: its detection method and confidence from the catalog. */
+export function serverOf(seen: McpServerSeen): McpServer {
+  const { kind: _kind, evidence, configFile, ...facts } = seen;
+  const meaning = mcpEvidence[evidence];
+  return {
+    ...facts,
+    name: facts.name ?? facts.serverInfo?.name ?? facts.key,
+    detectionMethod: meaning.detectionMethod,
+    confidence: configFile ? mcpConfigFileConfidence[configFile] : meaning.confidence,
+  };
+}
+
+function applyServer(seen: McpServerSeen, inventory: Inventory): void {
+  const server = serverOf(seen);
   const servers = serversOf(inventory);
   // A library that connected is known by its servers: its "only loaded" entry says nothing more.
   if (server.detectionMethod === 'sdk_import' && hasRuntimeServerOf(servers, server.clientLibrary?.name)) return;
@@ -56,7 +65,7 @@ function dropImportEntries(servers: Map<string, McpServer>, inventory: Inventory
 }
 
 function merge(known: McpServer, next: McpServer): McpServer {
-  const lower = RANK[next.detectionMethod] < RANK[known.detectionMethod];
+  const lower = detectionRank[next.detectionMethod] < detectionRank[known.detectionMethod];
   const merged: McpServer = lower ? { ...definedOnly(next), ...definedOnly(known) } : { ...known, ...definedOnly(next) };
   merged.detectionMethod = lower ? known.detectionMethod : next.detectionMethod;
   merged.confidence = Math.max(known.confidence, next.confidence);
@@ -90,7 +99,7 @@ function applyCall(call: McpCall, inventory: Inventory, now: string): void {
       firstSeen: now,
       details: { server: serverName, [meaning.target]: target },
     },
-    CALL_CONFIDENCE,
+    mcpCallConfidence,
   );
   if (meaning.target === 'tool' && server && call.name !== undefined && !server.toolsCalled?.includes(call.name)) {
     server.toolsCalled = union(server.toolsCalled, [call.name]);

@@ -1,8 +1,9 @@
 /** The inventory's shapes: what `aim` knows about one process. Format `aim.inventory/v1`. */
 
-import type { CapabilityId } from '../catalog/index.js';
+import type { CapabilityId, DetectionMethod } from '../catalog/index.js';
+import type { HookMode, McpTransport } from '../observations/index.js';
 
-export type { CapabilityId };
+export type { CapabilityId, DetectionMethod, HookMode, McpTransport };
 
 /** `used`: an API was called. `loaded`: a package able to do it was only imported. */
 export type Strength = 'used' | 'loaded';
@@ -30,8 +31,6 @@ export interface Capability {
   evidence: Evidence[];
 }
 
-export type McpTransport = 'stdio' | 'streamable-http' | 'sse' | 'websocket';
-
 export interface McpServer {
   /** Stable identity: the launch command line or the URL (secrets redacted). */
   key: string;
@@ -45,7 +44,7 @@ export interface McpServer {
   serverInfo?: { name: string; version?: string };
   protocolVersion?: string;
   clientLibrary?: { name: string; version?: string };
-  detectionMethod: 'sdk_runtime' | 'sdk_import' | 'claude_config';
+  detectionMethod: DetectionMethod;
   confidence: number;
   connectedAt?: string;
   failed?: boolean;
@@ -57,8 +56,6 @@ export interface PackageSeen {
   name: string;
   version?: string;
 }
-
-export type HookMode = 'sync' | 'async' | 'cjs-only';
 
 export interface ProcessInfo {
   pid: number;

@@ -1,8 +1,13 @@
 /**
  * What the hooks saw, before any meaning is given to it. Hooks produce these; inference turns them
- * into capabilities and MCP servers. Plain data: no functions, no references to app objects.
+ * into capabilities and MCP servers. Plain data: no functions, no references to app objects. The
+ * first stage's vocabulary: this folder imports nothing, every later stage may import it.
  */
-import type { McpServer } from '../inventory/index.js';
+
+/** How the agent's module hooks can see the program's modules (from the Node it runs on). */
+export type HookMode = 'sync' | 'async' | 'cjs-only';
+
+export type McpTransport = 'stdio' | 'streamable-http' | 'sse' | 'websocket';
 
 /** Who made a call, from the calling frames. */
 export interface Caller {
@@ -55,10 +60,42 @@ export interface Listen {
   caller: Caller;
 }
 
-/** An MCP server the program connected to (or tried to): merged by `key`. */
-export interface McpServerSeen {
+/**
+ * How a hook came to know of an MCP server. Only a fact: what each means (detection method,
+ * confidence) is the catalog's (catalog/mcp.ts), applied by inference.
+ * - `sdk-import`: a client library was loaded; `config-file`: declared in a config file;
+ * - `attempted`: a handshake was sent (or a request seen); `failed`: it failed;
+ * - `http-headers`: MCP headers on an HTTP exchange; `handshake`: the server answered initialize;
+ * - `sdk-connected`: the client library reported a completed connect().
+ */
+export type McpEvidence = 'sdk-import' | 'config-file' | 'attempted' | 'http-headers' | 'handshake' | 'sdk-connected' | 'failed';
+
+/** How a server is reached: what config files and client transports both can say. */
+export interface McpLaunch {
+  /** Stable identity: the launch command line or the URL (secrets redacted). */
+  key: string;
+  /** A label from the config file, the command or the URL. */
+  name?: string;
+  transport: McpTransport;
+  command?: string;
+  args?: string[];
+  cwd?: string;
+  url?: string;
+}
+
+/** An MCP server the program connected to, tried to, loaded a client for or declared: by `key`. */
+export interface McpServerSeen extends McpLaunch {
   kind: 'mcp-server';
-  server: McpServer;
+  evidence: McpEvidence;
+  /** Which config file declared it (evidence `config-file`). */
+  configFile?: 'project' | 'claude-desktop';
+  serverInfo?: { name: string; version?: string };
+  protocolVersion?: string;
+  clientLibrary?: { name: string; version?: string };
+  connectedAt?: string;
+  /** Set when the hook saw the handshake answered (false) or failing (true). */
+  failed?: boolean;
+  tools?: string[];
 }
 
 /** An MCP request the program sent: names only, never arguments. */

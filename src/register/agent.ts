@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { installHooks, installMcpHooks, isBundled, scanConfigFiles, scanRequireCache, type StartPlace } from '../hooks/index.js';
+import { installHooks, installMcpHooks, isBundled, scanRequireCache } from '../hooks/index.js';
 
 import { infer } from '../inference/index.js';
 import { Inventory } from '../inventory/index.js';
@@ -14,6 +14,7 @@ import { featuresOf, isOn, packageVersion, warn } from '../platform/index.js';
 import { startSinks } from '../report/index.js';
 // names.js, not the config door: the door brings zod, which loads only with the reporter.
 import { warnUnknownVariables } from '../config/names.js';
+import { scanConfigFiles, type StartPlace } from './mcp-config-files.js';
 import { processInfo } from './process-info.js';
 import { agentRecord, type Activation } from './record.js';
 import { version } from './version.js';

@@ -2,51 +2,24 @@
  * The MCP hooks' one way out: observations on the bus, plus the little shared state the two
  * layers need (which keys the SDK layer already follows, which client library a stack shows).
  */
-import { observe } from '../../observations/index.js';
+import { observe, type McpEvidence, type McpLaunch, type McpServerSeen } from '../../observations/index.js';
 import { packageVersion } from '../../platform/index.js';
 import { copyOwnProperties } from '../builtins.js';
 import { health, internalError } from '../health.js';
-import type { McpServer, McpTransport } from '../../inventory/index.js';
 
-/** Confidence per kind of evidence; the README documents these numbers. */
-export const CONFIDENCE = {
-  /** A client library was only loaded. */
-  sdkImport: 30,
-  /** Claude Desktop config entry. */
-  claudeConfig: 20,
-  /** `.mcp.json` next to the app. */
-  projectConfig: 30,
-  /** The handshake was attempted (initialize sent) or failed. */
-  attempted: 70,
-  /** MCP headers on an HTTP exchange (session id, protocol version). */
-  httpHeaders: 90,
-  /** The server answered initialize (serverInfo seen on the wire). */
-  handshake: 95,
-  /** The SDK reported a completed connect(). */
-  sdkConnected: 100,
-} as const;
-
-/** How a server was reached: what both the config files and the client transports can say. */
-export type LaunchFacts = Pick<McpServer, 'key' | 'name' | 'transport' | 'command' | 'args' | 'cwd' | 'url'>;
+/** How a server was reached, with the label it goes by. */
+export type LaunchFacts = McpLaunch & { name: string };
 
 export function now(): string {
   return new Date().toISOString();
 }
 
-export interface ServerFacts extends Partial<McpServer> {
-  key: string;
-  transport: McpTransport;
-}
+/** What a hook saw of one server, besides the kind of evidence. */
+export type ServerFacts = Omit<McpServerSeen, 'kind' | 'evidence'>;
 
-/** Emits what is known about one server; inference merges it by key and picks the name. */
-export function emitServer(facts: ServerFacts): void {
-  const server: McpServer = {
-    name: facts.serverInfo?.name ?? facts.name ?? facts.key,
-    detectionMethod: 'sdk_runtime',
-    confidence: CONFIDENCE.attempted,
-    ...facts,
-  };
-  observe({ kind: 'mcp-server', server });
+/** Emits what is known about one server and how it was seen; inference merges it by key and gives it meaning. */
+export function emitServer(evidence: McpEvidence, facts: ServerFacts): void {
+  observe({ kind: 'mcp-server', evidence, ...facts });
 }
 
 export function emitCall(serverKey: string, method: string, name: string | undefined): void {

@@ -6,10 +6,10 @@
  * JSON-RPC inside adds the handshake, the tool list and the calls. Subscribers only read.
  */
 import { subscribe as subscribeChannel } from 'node:diagnostics_channel';
-import { CONFIDENCE, emitCall, emitServer, inert, internalError, now, sdkFollowedKeys } from './emit.js';
+import { emitCall, emitServer, inert, internalError, now, sdkFollowedKeys } from './emit.js';
 import { MAX_LINE, callNameOf, helloOf, parseMessages, toolNamesOf } from './jsonrpc.js';
 import { httpKey, nameFromUrl } from './naming.js';
-import type { McpTransport } from '../../inventory/index.js';
+import type { McpEvidence, McpTransport } from '../../observations/index.js';
 import { adoptPending } from './sdk.js';
 
 interface UndiciRequest {
@@ -137,19 +137,17 @@ function onCreate({ request }: { request: UndiciRequest }): void {
   if (exchange) exchanges.set(request, exchange);
 }
 
-function announce(exchange: Exchange, protocolVersion?: string, confidence: number = CONFIDENCE.httpHeaders): void {
+function announce(exchange: Exchange, protocolVersion?: string, evidence: McpEvidence = 'http-headers'): void {
   const key = exchange.url;
   if (announced.has(key) && !protocolVersion) return;
   const first = !announced.has(key);
   announced.add(key);
   if (first) adoptPending();
-  emitServer({
+  emitServer(evidence, {
     key,
     name: nameFromUrl(key),
     transport: exchange.transport,
     url: key,
-    detectionMethod: 'sdk_runtime',
-    confidence,
     ...(first ? { connectedAt: now() } : {}),
     ...(protocolVersion ? { protocolVersion: protocolVersion.slice(0, 40) } : {}),
     failed: false,
@@ -166,7 +164,7 @@ function onHeaders({ request, response }: { request: object; response: { statusC
     announce(exchange);
   }
   if (status >= 400 && exchange.initId !== undefined && !exchange.discover) {
-    emitServer({ key: exchange.url, name: nameFromUrl(exchange.url), transport: exchange.transport, url: exchange.url, failed: true, connectedAt: now() });
+    emitServer('failed', { key: exchange.url, name: nameFromUrl(exchange.url), transport: exchange.transport, url: exchange.url, failed: true, connectedAt: now() });
   }
 }
 
@@ -190,7 +188,7 @@ function onChunkSent({ request, chunk }: { request: object; chunk: unknown }): v
       exchange.discover = method === 'server/discover';
       if (!exchange.confirmed) {
         exchange.confirmed = true;
-        announce(exchange, undefined, CONFIDENCE.attempted);
+        announce(exchange, undefined, 'attempted');
       }
     } else if (method === 'tools/list' && message.id !== undefined) {
       (exchange.listIds ??= new Set()).add(message.id);
@@ -224,7 +222,7 @@ function onError({ request }: { request: object }): void {
   const exchange = exchanges.get(request);
   if (!exchange) return;
   if (exchange.initId !== undefined && !exchange.discover) {
-    emitServer({ key: exchange.url, name: nameFromUrl(exchange.url), transport: exchange.transport, url: exchange.url, failed: true, connectedAt: now() });
+    emitServer('failed', { key: exchange.url, name: nameFromUrl(exchange.url), transport: exchange.transport, url: exchange.url, failed: true, connectedAt: now() });
   }
   exchanges.delete(request);
 }
@@ -238,14 +236,14 @@ function readAnswer(exchange: Exchange, text: string): void {
       const hello = helloOf(message.result);
       if (exchange.discover && (message.error !== undefined || !hello.serverInfo)) continue;
       if (message.error !== undefined) {
-        emitServer({ key: exchange.url, transport: exchange.transport, url: exchange.url, failed: true });
+        emitServer('failed', { key: exchange.url, transport: exchange.transport, url: exchange.url, failed: true });
       } else {
-        emitServer({ key: exchange.url, transport: exchange.transport, url: exchange.url, ...hello, failed: false, confidence: CONFIDENCE.handshake });
+        emitServer('handshake', { key: exchange.url, transport: exchange.transport, url: exchange.url, ...hello, failed: false });
       }
     } else if (exchange.listIds?.has(message.id)) {
       exchange.listIds.delete(message.id);
       const tools = toolNamesOf(message.result);
-      if (tools) emitServer({ key: exchange.url, transport: exchange.transport, url: exchange.url, tools });
+      if (tools) emitServer('attempted', { key: exchange.url, transport: exchange.transport, url: exchange.url, tools });
     }
   }
 }

@@ -4,8 +4,7 @@
  *   the undici diagnostics channels. Any client, any Node version, no SDK hook, no loader thread.
  * - SDK: the MCP client modules only (`@modelcontextprotocol/sdk` client, `@modelcontextprotocol/client`,
  *   `@ai-sdk/mcp`), for the client library, its version, tool names and calls.
- * Plus the config files (`.mcp.json`, Claude Desktop), read once when the inventory is first read,
- * low confidence (scanConfigFiles).
+ * The config files (`.mcp.json`, Claude Desktop) are no hook: src/register/mcp-config-files.ts.
  *
  * `installMcpHooks` only subscribes and registers: no MCP module is loaded, nothing is read at
  * startup, and it never throws.
@@ -16,8 +15,9 @@ import { subscribeHttp } from './http.js';
 import { installSdkHooks } from './sdk.js';
 import { patchChildProcess } from './stdio.js';
 
+export { internalError } from './emit.js';
 export { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './sdk.js';
-export { scanConfigFiles, type StartPlace } from './config-files.js';
+export { httpKey, stdioKey } from './naming.js';
 
 let installed = false;
 

@@ -14,9 +14,9 @@
  */
 import { Module, createRequire } from 'node:module';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import type { McpTransport } from '../../inventory/index.js';
+import type { McpTransport } from '../../observations/index.js';
 import { featuresOf, importModule } from '../../platform/index.js';
-import { CONFIDENCE, copyOwnProperties, emitCall, emitServer, internalError, now, packageVersion, sdkFollowedKeys, type LaunchFacts } from './emit.js';
+import { copyOwnProperties, emitCall, emitServer, internalError, now, packageVersion, sdkFollowedKeys, type LaunchFacts } from './emit.js';
 import { callNameOf, toolNamesOf } from './jsonrpc.js';
 import { httpKey, nameFromCommand, nameFromUrl, stdioKey } from './naming.js';
 import { redactArgs, redactCommand } from '../../platform/index.js';
@@ -82,12 +82,10 @@ export function onClientModule(fileOrUrl: string, exportsNow?: unknown): void {
   seenModules.add(mod.file);
   const version = packageVersion(mod.dir);
   if (mod.transport) {
-    emitServer({
+    emitServer('sdk-import', {
       key: `sdk_import:${mod.library}:${mod.transport}`,
       name: mod.library,
       transport: mod.transport,
-      detectionMethod: 'sdk_import',
-      confidence: CONFIDENCE.sdkImport,
       clientLibrary: version ? { name: mod.library, version } : { name: mod.library },
     });
   }
@@ -274,7 +272,7 @@ export function patchClientClass(Client: unknown, library: string, version: stri
           const client = this;
           (result as Promise<unknown>).then(
             () => announce(client, facts, clientLibrary, true),
-            () => emitServer({ ...facts, clientLibrary, failed: true, connectedAt: now(), confidence: CONFIDENCE.attempted }),
+            () => emitServer('failed', { ...facts, clientLibrary, failed: true, connectedAt: now() }),
           );
         }
       } catch (error) {
@@ -319,12 +317,11 @@ function announce(client: ClientLike, facts: LaunchFacts, clientLibrary: { name:
     const protocol = readProp(transport, 'protocolVersion') ?? readProp(transport, '_protocolVersion');
     if (info.announcedInfo && !serverInfo) return;
     info.announcedInfo = info.announcedInfo || Boolean(serverInfo);
-    emitServer({
+    emitServer(connected || serverInfo ? 'sdk-connected' : 'attempted', {
       ...facts,
       clientLibrary,
       ...(serverInfo ? { serverInfo, failed: false } : {}),
       ...(typeof protocol === 'string' ? { protocolVersion: protocol.slice(0, 40) } : {}),
-      confidence: connected || serverInfo ? CONFIDENCE.sdkConnected : CONFIDENCE.attempted,
       connectedAt: now(),
     });
   } catch (error) {
@@ -356,7 +353,7 @@ function onRequest(client: ClientLike, message: unknown, result: unknown, client
       (value) => {
         try {
           const tools = toolNamesOf(value);
-          if (tools) emitServer({ key, transport, tools });
+          if (tools) emitServer('attempted', { key, transport, tools });
         } catch (error) {
           internalError(error);
         }

@@ -7,7 +7,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import {
-  CONFIDENCE,
   captureStack,
   copyOwnProperties,
   clientLibraryInStack,
@@ -175,15 +174,13 @@ class StdioWatch {
     const clientLibrary = clientLibraryInStack(this.stack);
     adoptFromStack(this.stack);
     this.stack = undefined;
-    emitServer({
+    emitServer('attempted', {
       key: this.key,
       name: nameFromCommand(this.file, this.args),
       transport: 'stdio',
       command: redactCommand(this.file),
       args: redactArgs(this.args),
       cwd: this.cwd ?? process.cwd(),
-      detectionMethod: 'sdk_runtime',
-      confidence: CONFIDENCE.attempted,
       connectedAt: now(),
       ...(clientLibrary ? { clientLibrary } : {}),
     });
@@ -219,14 +216,14 @@ class StdioWatch {
         if (message.error !== undefined) {
           // An old server may not know server/discover: the client then sends initialize.
           if (kind === 'server/discover') continue;
-          emitServer({ key: this.key, transport: 'stdio', failed: true, confidence: CONFIDENCE.attempted });
+          emitServer('failed', { key: this.key, transport: 'stdio', failed: true });
           return this.giveUp();
         }
         const hello = helloOf(message.result);
         if (kind === 'server/discover' && !hello.serverInfo) continue;
         this.phase = 'ready';
         this.handshakeIds.clear();
-        emitServer({ key: this.key, transport: 'stdio', ...hello, failed: false, confidence: CONFIDENCE.handshake });
+        emitServer('handshake', { key: this.key, transport: 'stdio', ...hello, failed: false });
         if (sdkFollowedKeys.has(this.key)) this.giveUp();
         return;
       }
@@ -237,14 +234,14 @@ class StdioWatch {
       if (!this.pendingLists.has(message.id) || message.method !== undefined) continue;
       this.pendingLists.delete(message.id);
       const tools = toolNamesOf(message.result);
-      if (tools) emitServer({ key: this.key, transport: 'stdio', tools });
+      if (tools) emitServer('attempted', { key: this.key, transport: 'stdio', tools });
     }
   }
 
   private onExit(): void {
     try {
       if (this.phase === 'handshake') {
-        emitServer({ key: this.key, transport: 'stdio', failed: true, confidence: CONFIDENCE.attempted });
+        emitServer('failed', { key: this.key, transport: 'stdio', failed: true });
       }
       this.giveUp();
     } catch (error) {

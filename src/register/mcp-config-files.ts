@@ -1,18 +1,19 @@
 /**
  * MCP servers declared in config files: `.mcp.json` in the app's directory and the Claude Desktop
- * config. Only a declaration, never a connection: detectionMethod `claude_config`, low confidence,
- * keyed like runtime servers (launch line or URL) so a runtime connection to the same server
- * confirms the same entry and nothing else merges with it. `env` and `headers` are never read.
- * Read once, when the inventory is first read (its catch-up before a snapshot): a process
- * nobody reads the inventory of never opens them.
+ * config. Not a hook: a file read by the agent, once, when the inventory is first read (its
+ * catch-up before a snapshot), so a process nobody reads the inventory of never opens them. Only a
+ * declaration, never a connection (evidence `config-file`: detectionMethod `claude_config`, low
+ * confidence), keyed like runtime servers (launch line or URL) so a runtime connection to the same
+ * server confirms the same entry and nothing else merges with it. `env` and `headers` are never read.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { McpTransport } from '../../inventory/index.js';
-import { quietly } from '../../platform/index.js';
-import { CONFIDENCE, emitServer, internalError, type LaunchFacts } from './emit.js';
-import { httpKey, stdioKey } from './naming.js';
-import { cleanUrl, redactArgs, redactCommand } from '../../platform/index.js';
+import { httpKey, internalError, stdioKey } from '../hooks/index.js';
+import { observe, type McpLaunch, type McpServerSeen, type McpTransport } from '../observations/index.js';
+import { cleanUrl, quietly, redactArgs, redactCommand } from '../platform/index.js';
+
+type ConfigFile = NonNullable<McpServerSeen['configFile']>;
+type LaunchFacts = McpLaunch & { name: string };
 
 /** Where the program started: its directory and its entry file, as they were at startup. */
 export interface StartPlace {
@@ -21,18 +22,18 @@ export interface StartPlace {
 }
 
 /** The config files to look at, most specific first: `.mcp.json` beside the entry file and in the start directory, then Claude Desktop's. */
-export function configPaths({ directory: startDirectory, entry }: StartPlace, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): { path: string; confidence: number }[] {
-  const paths: { path: string; confidence: number }[] = [];
+export function configPaths({ directory: startDirectory, entry }: StartPlace, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): { path: string; configFile: ConfigFile }[] {
+  const paths: { path: string; configFile: ConfigFile }[] = [];
   const dirs = new Set<string>();
   if (entry) dirs.add(dirname(entry));
   if (startDirectory) dirs.add(startDirectory);
-  for (const dir of dirs) paths.push({ path: join(dir, '.mcp.json'), confidence: CONFIDENCE.projectConfig });
+  for (const dir of dirs) paths.push({ path: join(dir, '.mcp.json'), configFile: 'project' });
   const home = env.HOME || env.USERPROFILE || safeHomedir();
   let desktop: string | undefined;
   if (platform === 'darwin' && home) desktop = join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
   else if (platform === 'win32' && env.APPDATA) desktop = join(env.APPDATA, 'Claude', 'claude_desktop_config.json');
   else if (home) desktop = join(env.XDG_CONFIG_HOME || join(home, '.config'), 'Claude', 'claude_desktop_config.json');
-  if (desktop) paths.push({ path: desktop, confidence: CONFIDENCE.claudeConfig });
+  if (desktop) paths.push({ path: desktop, configFile: 'claude-desktop' });
   return paths;
 }
 
@@ -59,14 +60,14 @@ export function scanConfigFiles(start: StartPlace): void {
 }
 
 function scanEach(start: StartPlace): void {
-  for (const { path, confidence } of configPaths(start)) {
+  for (const { path, configFile } of configPaths(start)) {
     let text: string;
     try {
       text = quietly(() => readFileSync(path, 'utf8'));
     } catch {
       continue;
     }
-    for (const server of serversInConfig(text)) emitServer({ ...server, detectionMethod: 'claude_config', confidence });
+    for (const server of serversInConfig(text)) observe({ kind: 'mcp-server', evidence: 'config-file', configFile, ...server });
   }
 }
 
