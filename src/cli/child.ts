@@ -30,7 +30,7 @@
  * - `exitLike` ends the current process with the child's exit code, or, when a signal ended the
  *   child, by the same signal (so a parent shell sees 128+n and "Terminated", as for the app itself).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
@@ -88,7 +88,12 @@ function describeSpawnError(command: string, error: NodeJS.ErrnoException): { me
  * Runs `command args` with inherited stdio and `env`, forwarding signals, and resolves with how it
  * ended. Never rejects: a command that cannot start resolves as a shell would report it (127/126).
  */
-export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildResult> {
+export interface RunOptions {
+  /** The child's stdout is our stderr (fd 2 handed over as its fd 1): our stdout stays free for a report. */
+  stdoutToStderr?: boolean;
+}
+
+export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv, options: RunOptions = {}): Promise<ChildResult> {
   return new Promise((resolve) => {
     let child: ReturnType<typeof spawn>;
     const listeners = new Map<NodeJS.Signals, () => void>();
@@ -107,7 +112,8 @@ export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv
     };
 
     try {
-      child = spawn(command, args, { stdio: 'inherit', env, shell: false });
+      const stdio: StdioOptions = options.stdoutToStderr ? ['inherit', 2, 'inherit'] : 'inherit';
+      child = spawn(command, args, { stdio, env, shell: false });
     } catch (error) {
       // Synchronous failures: invalid arguments (e.g. a NUL byte in an argument).
       fail(error as NodeJS.ErrnoException);

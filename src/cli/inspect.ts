@@ -1,8 +1,16 @@
 /**
- * `aim inspect [--json] [--out FILE] -- <command> [args...]`: runs the command with the agent
+ * `aim inspect [--json] [--out FILE] [--] <command> [args...]`: runs the command with the agent
  * preloaded and a temporary AIM_OUTPUT, then prints the merged inventory of every node process in
- * its tree. The command keeps its stdio, signals and exit code; the report goes to stdout after
- * the command has finished (or to FILE with --out).
+ * its tree. The command keeps its stdin, stderr, signals and exit code.
+ *
+ * Where the report goes, so that a pipe always gets one thing:
+ * - the table (default): on stdout after the command ends; the command's stdout is its own.
+ * - `--json`: stdout carries the JSON document and nothing else, so `aim inspect --json -- npm
+ *   start | jq` works whatever npm prints: the command's stdout goes, byte for byte and unbuffered,
+ *   to stderr (the child is given our fd 2 as its fd 1; this is what `npm --json` does with its
+ *   lifecycle scripts' output).
+ * - `--out FILE`: the JSON goes to FILE and the command's stdio is left exactly as it is (use it for
+ *   a stdio MCP server, whose stdout is its protocol).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,24 +21,42 @@ import { withAgentPreloaded } from './node-options.js';
 import { registerPath } from './run.js';
 import { renderTable } from './table.js';
 
-const USAGE = 'usage: aim inspect [--json] [--out FILE] -- <command> [args...]\n';
+/** The id of `aim inspect --json`'s document, versioned like the inventory files' `aim.inventory/v1`. */
+export const INSPECT_SCHEMA = 'aim.inspect/v1';
+
+const USAGE = `usage: aim inspect [--json | --out FILE] [--] <command> [args...]
+
+Runs <command> with the aim agent preloaded in every Node.js process it starts (npm start,
+npx tsx app.ts and shell scripts included) and, when it ends, prints what each process did.
+Nothing is sent to AIM unless AIM_API_KEY is set.
+
+  (no option)   a table on stdout after the command ends; the command's own output is unchanged
+  --json        the report as JSON (schema ${INSPECT_SCHEMA}) on stdout, and nothing else: the
+                command's stdout goes to stderr, so \`aim inspect --json -- npm start | jq\` works
+  --out FILE    the JSON to FILE; the command's stdin, stdout and stderr are left as they are
+  -h, --help    this text
+
+Exit code: the command's own (or its signal); 2 for a usage error.
+`;
 
 interface Options {
   json: boolean;
   out?: string;
+  help: boolean;
   command: string[];
 }
 
 function parse(args: string[]): Options | string {
-  const options: Options = { json: false, command: [] };
+  const options: Options = { json: false, help: false, command: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') {
       options.command = args.slice(i + 1);
       break;
     }
-    if (arg === '--json') options.json = true;
-    else if (arg === '--out') options.out = args[++i];
+    if (arg === '--help' || arg === '-h') options.help = true;
+    else if (arg === '--json') options.json = true;
+    else if (arg === '--out') options.out = args[++i] ?? '';
     else if (arg.startsWith('--out=')) options.out = arg.slice(6);
     else if (arg.startsWith('-')) return `unknown option ${JSON.stringify(arg)}`;
     else {
@@ -38,6 +64,7 @@ function parse(args: string[]): Options | string {
       break;
     }
   }
+  if (options.help) return options;
   if (options.command.length === 0) return 'no command given';
   if (options.out === '') return '--out needs a file';
   return options;
@@ -46,21 +73,31 @@ function parse(args: string[]): Options | string {
 export async function inspect(args: string[]): Promise<number> {
   const options = parse(args);
   if (typeof options === 'string') {
-    process.stderr.write(`aim inspect: ${options}\n${USAGE}`);
+    process.stderr.write(`aim inspect: ${options}\n\n${USAGE}`);
     return 2;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
   }
   const output = mkdtempSync(join(tmpdir(), 'aim-inspect-'));
   try {
     const env = { ...withAgentPreloaded(process.env, registerPath()), AIM_OUTPUT: output };
     const [command, ...commandArgs] = options.command as [string, ...string[]];
-    const result = await runChild(command, commandArgs, env);
-    const merged = mergeSnapshots(readSnapshots(output));
-    publish(merged, options);
+    const stdoutToStderr = options.json && !options.out;
+    const result = await runChild(command, commandArgs, env, { stdoutToStderr });
+    publish(inspectDocument(mergeSnapshots(readSnapshots(output))), options);
     if (result.signal) return exitLike(result);
     return result.code ?? 1;
   } finally {
     rmSync(output, { recursive: true, force: true });
   }
+}
+
+export type InspectDocument = { schema: typeof INSPECT_SCHEMA } & MergedInventory;
+
+function inspectDocument(merged: MergedInventory): InspectDocument {
+  return { schema: INSPECT_SCHEMA, ...merged };
 }
 
 function readSnapshots(dir: string): InventorySnapshot[] {
@@ -77,8 +114,8 @@ function readSnapshots(dir: string): InventorySnapshot[] {
   return snapshots;
 }
 
-function publish(merged: MergedInventory, options: Options): void {
-  const text = options.json || options.out ? `${JSON.stringify(merged, null, 2)}\n` : renderTable(merged);
-  if (options.out) writeFileSync(options.out, text);
-  else process.stdout.write(text);
+function publish(document: InspectDocument, options: Options): void {
+  const json = `${JSON.stringify(document, null, 2)}\n`;
+  if (options.out) writeFileSync(options.out, json);
+  else process.stdout.write(options.json ? json : renderTable(document));
 }

@@ -3,6 +3,7 @@
 import { Module as nodeModule } from 'node:module';
 import { subscribe } from 'node:diagnostics_channel';
 import { observe } from '../observations/index.js';
+import { OWN_PACKAGE_NAME } from '../platform/index.js';
 import { types } from 'node:util';
 import { builtinLoaded, catchUpBuiltins, copyOwnProperties } from './builtins.js';
 import { decodedPath, packageDirOf, packageOfPath } from './caller.js';
@@ -17,7 +18,9 @@ import { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './mcp/
  */
 const seenUrls = new Set<string>();
 const { isModuleNamespaceObject } = types;
-const seenPackages = new Set<string>();
+// aim's own files (register.cjs in require.cache, `import 'aim'` for the API) are the observer's, not
+// one of the program's packages.
+const seenPackages = new Set<string>([OWN_PACKAGE_NAME]);
 
 /** A resolved module: a builtin (`node:fs`), or a file that may belong to a package. */
 export function moduleResolved(url: string): void {

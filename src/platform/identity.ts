@@ -3,3 +3,6 @@
  * use it to leave our own traffic out of the program's evidence whichever frames sent it.
  */
 export const OWN_USER_AGENT_PREFIX = 'aim-node/';
+
+/** aim's own npm name: never listed among the program's packages. */
+export const OWN_PACKAGE_NAME = 'aim';

@@ -13,6 +13,11 @@ function threshold(): number {
   return raw in LEVELS ? LEVELS[raw as LogLevel] : LEVELS.warn;
 }
 
+/** Whether a line at `level` would be written: lets a caller skip building one nobody sees. */
+export function logs(level: Exclude<LogLevel, 'silent'>): boolean {
+  return LEVELS[level] <= threshold();
+}
+
 /** Writes `aim <level> <CODE>: message` once per code (debug lines are not deduplicated). */
 export function log(level: Exclude<LogLevel, 'silent'>, code: string, message: string): void {
   if (LEVELS[level] > threshold()) return;

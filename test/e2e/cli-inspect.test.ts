@@ -3,11 +3,12 @@
  * merged inventory; the command keeps its stdout and exit code.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MergedInventory } from '../../src/inventory/index.js';
+import type { InspectDocument } from '../../src/cli/inspect.js';
 import { baseEnv, fixture, node, repo } from '../helpers/agent-run.js';
 
 function aim(args: string[], cwd = repo): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -20,18 +21,39 @@ function aim(args: string[], cwd = repo): Promise<{ code: number | null; stdout:
 }
 
 describe('aim inspect', () => {
-  it('prints the merged inventory of a process tree as JSON', async () => {
+  it("--json: stdout is the JSON document only, the program's stdout goes to stderr byte for byte", async () => {
     const result = await aim(['inspect', '--json', '--', node, fixture('core/agent-app.mjs')]);
     expect(result.code).toBe(0);
-    const json = result.stdout.slice(result.stdout.indexOf('{'));
-    const merged = JSON.parse(json) as MergedInventory;
-    expect(result.stdout).toMatch(/^child worker\nanswer written to .*answer\.txt\n\{/);
+    const merged = JSON.parse(result.stdout) as InspectDocument;
+    expect(merged.schema).toBe('aim.inspect/v1');
+    expect(result.stderr).toMatch(/^child worker\nanswer written to .*answer\.txt\n/);
     expect(merged.processes.length).toBeGreaterThanOrEqual(2);
     const ids = merged.capabilities.map((c) => `${c.id}:${c.strength}`);
     for (const id of ['file:read', 'file:write', 'system:exec', 'api:call', 'ai:model_call', 'network:listen', 'network:connect']) {
       expect(ids).toContain(`${id}:used`);
     }
     expect(merged.mcpServers).toEqual([]);
+  });
+
+  it("--json through npm: a noisy program and npm's banner stay out of the JSON", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aim-noisy-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'noisy', version: '1.0.0', scripts: { start: `node ${JSON.stringify(fixture('core/noisy.cjs'))}` } }));
+    const result = await aim(['inspect', '--json', 'npm', 'start'], dir);
+    expect(result.code).toBe(0);
+    const merged = JSON.parse(result.stdout) as InspectDocument;
+    expect(merged.schema).toBe('aim.inspect/v1');
+    expect(result.stderr).toContain('> noisy@1.0.0 start\n{ "not": "the report" }\n[child] {"also": "noise"}\ndone\n');
+    expect(merged.capabilities.map((c) => c.id)).toEqual(expect.arrayContaining(['file:read', 'system:exec']));
+    expect(merged.processes.some((p) => p.launcher === 'npm')).toBe(true);
+    expect(merged.processes.flatMap((p) => p.packages.map((pkg) => pkg.name))).not.toContain('aim');
+  });
+
+  it("--out leaves the program's stdout exactly as it was", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'aim-out-')), 'inv.json');
+    const result = await aim(['inspect', '--out', out, '--', node, fixture('core/noisy.cjs')]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('> noisy@1.0.0 start\n{ "not": "the report" }\n[child] {"also": "noise"}\ndone\n');
+    expect((JSON.parse(readFileSync(out, 'utf8')) as InspectDocument).schema).toBe('aim.inspect/v1');
   });
 
   it('passes the exit code through and writes --out', async () => {
@@ -54,5 +76,57 @@ describe('aim inspect', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/usage: aim inspect/);
+  });
+
+  it('--help prints its usage on stdout and exits 0', async () => {
+    const result = await aim(['inspect', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^usage: aim inspect/);
+  });
+});
+
+describe('aim conventions', () => {
+  const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+
+  it('--version and version print the package version', async () => {
+    for (const flag of ['--version', '-v', 'version']) {
+      const result = await aim([flag]);
+      expect(result.code, flag).toBe(0);
+      expect(result.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it('help, --help and -h list every command on stdout with 0; nothing at all is a usage error', async () => {
+    for (const args of [['help'], ['--help'], ['-h']]) {
+      const result = await aim(args);
+      expect(result.code).toBe(0);
+      for (const name of ['inspect', 'run', 'doctor', 'collector']) expect(result.stdout).toContain(`aim ${name}`);
+    }
+    const bare = await aim([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toContain('usage: aim <command>');
+  });
+
+  it('every command answers --help, -h and `aim help <command>` with its own usage', async () => {
+    for (const name of ['inspect', 'run', 'doctor', 'collector']) {
+      for (const args of [[name, '--help'], [name, '-h'], ['help', name]]) {
+        const result = await aim(args);
+        expect(result.code, args.join(' ')).toBe(0);
+        expect(result.stdout, args.join(' ')).toMatch(new RegExp(`^usage: aim ${name}`));
+      }
+    }
+  });
+
+  it('--help after the command belongs to the command', async () => {
+    const result = await aim(['run', node, '-e', 'console.log(process.argv.slice(1).join(" "))', '--', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('--help\n');
+  });
+
+  it('an unknown command exits 2 with the usage on stderr', async () => {
+    const result = await aim(['inspekt']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown command "inspekt"');
   });
 });

@@ -4,11 +4,12 @@
  * The CLI runs on the PATH's node (npx); the program runs on the node under test.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MergedInventory } from '../../src/inventory/index.js';
+import type { InventorySnapshot } from '../../src/inventory/index.js';
+import type { InspectDocument } from '../../src/cli/inspect.js';
 import { baseEnv, node, repo } from '../helpers/agent-run.js';
 
 const app = `
@@ -30,7 +31,17 @@ describe('the packed package', () => {
     execFileSync('npm', ['install', join(work, tarball)], { cwd: work, env, stdio: 'ignore' });
     writeFileSync(join(work, 'app.mjs'), app);
     const stdout = execFileSync('npx', ['aim', 'inspect', '--json', '--', node, 'app.mjs'], { cwd: work, env, encoding: 'utf8' });
-    const merged = JSON.parse(stdout) as MergedInventory;
+    const merged = JSON.parse(stdout) as InspectDocument;
+    expect(merged.schema).toBe('aim.inspect/v1');
+    // aim is the observer, not one of the app's packages: not in inspect, not in the inventory files.
+    expect(merged.processes.flatMap((p) => p.packages.map((pkg) => pkg.name))).not.toContain('aim');
+    const output = mkdtempSync(join(tmpdir(), 'aim-pack-out-'));
+    for (const flag of ['--import', '--require']) execFileSync(node, [flag, 'aim/register', 'app.mjs'], { cwd: work, env: { ...env, AIM_OUTPUT: output } });
+    for (const file of readdirSync(output)) {
+      const snapshot = JSON.parse(readFileSync(join(output, file), 'utf8')) as InventorySnapshot;
+      expect(snapshot.packages.map((pkg) => pkg.name)).not.toContain('aim');
+    }
+    expect(readdirSync(output)).toHaveLength(2);
     const used = merged.capabilities.filter((c) => c.strength === 'used').map((c) => c.id);
     expect(used).toEqual(['file:read', 'file:write', 'network:listen', 'system:exec']);
     expect(merged.capabilities.find((c) => c.id === 'file:write')?.evidence[0]?.location).toBe(`${join(work, 'app.mjs')}:6`);
