@@ -23,10 +23,11 @@ const allowed = {
   hooks: ['platform', 'catalog', 'observations'],
   inference: ['catalog', 'inventory', 'observations'],
   config: ['platform'],
-  report: ['inventory', 'platform', 'config', 'catalog'],
+  protocol: ['platform'],
+  report: ['inventory', 'platform', 'config', 'catalog', 'protocol'],
   register: ['platform', 'catalog', 'inventory', 'observations', 'hooks', 'inference', 'report', 'config'],
-  collector: ['platform', 'report', 'config', 'inventory', 'catalog'],
-  cli: ['platform', 'inventory', 'report', 'config', 'collector', 'catalog'],
+  collector: ['platform', 'protocol', 'config', 'inventory', 'catalog'],
+  cli: ['platform', 'inventory', 'report', 'config', 'collector', 'catalog', 'protocol'],
 };
 /** Deep imports past a door, each with its reason. */
 const deepImportExceptions = new Map([
@@ -35,8 +36,8 @@ const deepImportExceptions = new Map([
   // The reporter's lazy bundle is its own door (dist/reporter.cjs).
   ['report/lazy.ts -> report/aim/entry.js', true],
 ]);
-/** Sub-folders whose files are shared on purpose: the collector and `aim doctor` speak the same protocol as the client. */
-const sharedFolders = [['collector/', 'report/aim/'], ['cli/', 'report/aim/']];
+/** Sub-folders whose files are shared on purpose: `aim doctor` uses the client's HTTP, credentials and files. */
+const sharedFolders = [['cli/', 'report/aim/']];
 const stdoutAllowed = ['cli/', 'collector/'];
 
 const problems = [];

@@ -11,7 +11,7 @@ import {
   signRequest,
   skewFromDate,
   verifyRequest,
-} from '../src/report/aim/signature.js';
+} from '../src/protocol/index.js';
 import { newKey, tempDir } from './helpers/collector.js';
 
 /** agent-request-v1 (aim-protocol.md 1.3): the signer against the collector's verifier, in process and over HTTP. */

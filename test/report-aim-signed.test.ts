@@ -2,11 +2,12 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCollector, type Collector } from '../src/collector/index.js';
-import { agentNameFor, readCredentialsFile, withRegistrationLock, writeCredentialsFile } from '../src/report/aim/credentials.js';
+import { agentNameFor } from '../src/report/aim/agent-name.js';
+import { readCredentialsFile, withRegistrationLock, writeCredentialsFile } from '../src/report/aim/credentials.js';
 import { createAimReporter } from '../src/report/aim/entry.js';
 import { FleetState } from '../src/report/aim/fleet.js';
 import { createNodeHttpTransport, type Transport } from '../src/report/aim/http.js';
-import { generateAgentKeyPair } from '../src/report/aim/signature.js';
+import { generateAgentKeyPair } from '../src/protocol/index.js';
 import { configFor, FAST, makeInventory, newKey, sleep, tempDir, until, use } from './helpers/collector.js';
 
 /** The signed generation in process: re-signing, the registration lock, the fleet state file. */

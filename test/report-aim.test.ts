@@ -4,7 +4,7 @@ import { startCollector, type Collector } from '../src/collector/index.js';
 import { createAimReporter, type DisposableAimReporter } from '../src/report/aim/entry.js';
 import { retryAfterMs } from '../src/report/aim/http.js';
 import { keyMayTravel } from '../src/report/aim/keys.js';
-import { readAgentView } from '../src/report/aim/schemas.js';
+import { readAgentView } from '../src/protocol/index.js';
 import { configFor, FAST, makeInventory, newAgent, newKey, server, sleep, tempDir, until, use } from './helpers/collector.js';
 
 /**

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { startCollector, DEMO_AGENT, DEMO_KEY, type SeedAgent } from '../collector/index.js';
 
 const HELP = `usage: aim collector [options]
@@ -25,76 +26,55 @@ DELETE /__aim/faults, GET /__aim/received, POST /__aim/revoke {agentId,capabilit
 POST /__aim/enforcement {mode}, POST /__aim/clock {offsetMs}.
 `;
 
-export async function collector(args: string[]): Promise<number> {
-  let port = 8080;
-  let host = '127.0.0.1';
-  let store: string | undefined;
-  let demo = true;
-  let rateLimit = 100;
-  let quiet = false;
-  let protocol: 'api-key' | 'signed' = 'api-key';
-  let enforcement: 'monitoring' | 'strict' = 'monitoring';
-  const agents: SeedAgent[] = [];
-  const keys: string[] = [];
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      store: { type: 'string' },
+      agent: { type: 'string', multiple: true, default: [] },
+      key: { type: 'string', multiple: true, default: [] },
+      'no-demo': { type: 'boolean', default: false },
+      'rate-limit': { type: 'string', default: '100' },
+      protocol: { type: 'string', default: 'api-key' },
+      enforcement: { type: 'string', default: 'monitoring' },
+      quiet: { type: 'boolean', default: false },
+    },
+  }).values;
+}
 
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--help':
-      case '-h':
-        process.stdout.write(HELP);
-        return 0;
-      case '--port':
-        port = Number(value());
-        if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port: not a port number`);
-        break;
-      case '--host':
-        host = value();
-        break;
-      case '--store':
-        store = value();
-        break;
-      case '--agent': {
-        const m = /^([^=]+)=([0-9a-fA-F-]{36})(?::(.*))?$/.exec(value());
-        if (!m) return fail('--agent: expected NAME=UUID or NAME=UUID:cap,!cap');
-        agents.push({ name: m[1]!, id: m[2]!, capabilities: m[3] ? m[3].split(',').filter(Boolean) : [] });
-        break;
-      }
-      case '--key':
-        keys.push(value());
-        break;
-      case '--no-demo':
-        demo = false;
-        break;
-      case '--rate-limit':
-        rateLimit = Number(value());
-        if (!Number.isInteger(rateLimit) || rateLimit < 0) return fail('--rate-limit: not a number');
-        break;
-      case '--protocol': {
-        const v = value();
-        if (v !== 'api-key' && v !== 'signed') return fail('--protocol: api-key or signed');
-        protocol = v;
-        break;
-      }
-      case '--enforcement': {
-        const v = value();
-        if (v !== 'monitoring' && v !== 'strict') return fail('--enforcement: monitoring or strict');
-        enforcement = v;
-        break;
-      }
-      case '--quiet':
-        quiet = true;
-        break;
-      default:
-        return fail(`unknown option ${JSON.stringify(arg)}`);
-    }
+export async function collector(args: string[]): Promise<number> {
+  let values: ReturnType<typeof parse>;
+  try {
+    values = parse(args);
+  } catch (error) {
+    return fail((error as Error).message.split('\n')[0]!);
   }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) return fail('--port: not a port number');
+  const rateLimit = Number(values['rate-limit']);
+  if (!/^\d+$/.test(values['rate-limit'])) return fail('--rate-limit: not a number');
+  const protocol = values.protocol;
+  if (protocol !== 'api-key' && protocol !== 'signed') return fail('--protocol: api-key or signed');
+  const enforcement = values.enforcement;
+  if (enforcement !== 'monitoring' && enforcement !== 'strict') return fail('--enforcement: monitoring or strict');
+  const agents: SeedAgent[] = [];
+  for (const given of values.agent) {
+    const m = /^([^=]+)=([0-9a-fA-F-]{36})(?::(.*))?$/.exec(given);
+    if (!m) return fail('--agent: expected NAME=UUID or NAME=UUID:cap,!cap');
+    agents.push({ name: m[1]!, id: m[2]!, capabilities: m[3] ? m[3].split(',').filter(Boolean) : [] });
+  }
+  const keys = [...values.key];
+  const { host, store, quiet } = values;
+  const demo = !values['no-demo'];
   if (process.env.AIM_API_KEY) keys.push(process.env.AIM_API_KEY);
   if (demo) {
     agents.unshift(DEMO_AGENT);

@@ -1,10 +1,9 @@
 import type { LoadedConfig } from '../config/index.js';
-import { credentialsFromEnv, defaultCredentialsFile, fileMode, readCredentialsFile, type Credentials } from '../report/aim/credentials.js';
-import { FleetState, fleetStatePath, type Generation } from '../report/aim/fleet.js';
-import { createTransport, TransportError, type HttpResult } from '../report/aim/http.js';
-import { readAgentView } from '../report/aim/schemas.js';
-import { privateKeyFromBase64, signRequest, SIGNATURE_WINDOW_S, skewFromDate } from '../report/aim/signature.js';
-import { defaultSpoolDir } from '../report/aim/spool.js';
+import { agentPath, privateKeyFromBase64, readAgentView, signRequest, SIGNATURE_WINDOW_S, skewFromDate } from '../protocol/index.js';
+import { credentialsFromEnv, fileMode, readCredentialsFile, type Credentials } from '../report/aim/credentials.js';
+import { defaultCredentialsFile, defaultSpoolDir, fleetStatePath } from '../report/aim/files.js';
+import { FleetState, type Generation } from '../report/aim/fleet.js';
+import { createNodeHttpTransport, TransportError, type HttpResult } from '../report/aim/http.js';
 
 /**
  * `aim doctor` for AIM's signed generation: which generation the server speaks, the agent's
@@ -26,9 +25,9 @@ export async function whichGeneration(config: LoadedConfig, url: URL, agentRef: 
   if (config.protocol !== 'auto') return { generation: config.protocol, how: 'AIM_PROTOCOL' };
   const remembered = fleetFor(config, url, agentRef).generation;
   if (remembered) return { generation: remembered, how: 'found by an earlier run' };
-  const http = createTransport(url, config.apiKey, 'aim-node-doctor', true);
+  const http = createNodeHttpTransport(url, config.apiKey, 'aim-node-doctor', true);
   try {
-    const r = await http.request('GET', `/api/v1/sdk-api/agents/${encodeURIComponent(agentRef)}`, undefined, { timeoutMs: 5000 });
+    const r = await http.request('GET', agentPath(agentRef, 'agent'), undefined, { timeoutMs: 5000 });
     const said = String((r.body as { error?: unknown } | undefined)?.error ?? '');
     if (r.status === 401 && !/api key/i.test(said)) return { generation: 'signed', how: 'this AIM refuses an API key on its agent routes' };
     return { generation: 'api-key', how: 'this AIM accepts the API key on its agent routes' };
@@ -76,11 +75,11 @@ export async function doctorSigned(config: LoadedConfig, url: URL, agentRef: str
     else say.ok(`credentials file ${file} (mode 0600), agent ${creds.agentId}.`);
   }
 
-  const http = createTransport(url, '', 'aim-node-doctor', true);
+  const http = createNodeHttpTransport(url, '', 'aim-node-doctor', true);
   const key = privateKeyFromBase64(creds.privateKey)!;
   let skewS = fleet.skewS ?? 0;
   const read = (): Promise<HttpResult> =>
-    http.request('GET', `/api/v1/sdk-api/agents/${encodeURIComponent(creds.agentId)}`, undefined, {
+    http.request('GET', agentPath(creds.agentId, 'agent'), undefined, {
       timeoutMs: 5000,
       sign: (target, payload) =>
         signRequest({ method: 'GET', target, body: payload, agentId: creds.agentId, publicKey: creds.publicKey, privateKey: key, timestamp: Date.now() / 1000 + skewS }),

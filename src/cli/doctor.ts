@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/index.js';
-import { createTransport, TransportError, type HttpResult } from '../report/aim/http.js';
+import { isUuid } from '../platform/index.js';
+import { agentPath, readAgentView } from '../protocol/index.js';
+import { agentNameFor } from '../report/aim/agent-name.js';
+import { defaultSpoolDir, spoolPath } from '../report/aim/files.js';
+import { createNodeHttpTransport, TransportError, type HttpResult } from '../report/aim/http.js';
 import { keyMayTravel } from '../report/aim/keys.js';
-import { agentNameFor } from '../report/aim/credentials.js';
-import { readAgentView } from '../report/aim/schemas.js';
 import { doctorSigned, whichGeneration } from './doctor-signed.js';
-import { defaultSpoolDir, spoolPath } from '../report/aim/spool.js';
 
 const HELP = `usage: aim doctor
 
@@ -54,7 +55,7 @@ export async function doctor(args: string[]): Promise<number> {
   }
 
   // The agent's name (signed generation: registered under it; API-key generation: read by it).
-  const name = agentNameFor(config.agentName || (/^[0-9a-f-]{36}$/i.test(config.agentId) ? '' : config.agentId), ['node', 'app'], process.cwd());
+  const name = agentNameFor(config.agentName || (isUuid(config.agentId) ? '' : config.agentId), ['node', 'app'], process.cwd());
   const agentRef = config.agentId || name;
   if (!config.agentId && config.protocol === 'api-key') failed('AIM_AGENT_ID is not set: give the id (UUID) or the name of the agent in AIM.');
   else if (!config.agentId) note(`AIM_AGENT_ID is not set: aim uses the agent name ${JSON.stringify(name)} (AIM_AGENT_NAME, else package.json).`);
@@ -68,7 +69,7 @@ export async function doctor(args: string[]): Promise<number> {
     return 1;
   }
 
-  const http = createTransport(url, config.apiKey, 'aim-node-doctor', true);
+  const http = createNodeHttpTransport(url, config.apiKey, 'aim-node-doctor', true);
   try {
     let health: HttpResult | undefined;
     try {
@@ -92,7 +93,7 @@ export async function doctor(args: string[]): Promise<number> {
 
     let agent: HttpResult;
     try {
-      agent = await http.request('GET', `/api/v1/sdk-api/agents/${encodeURIComponent(agentRef)}`, undefined, { timeoutMs: 5000 });
+      agent = await http.request('GET', agentPath(agentRef, 'agent'), undefined, { timeoutMs: 5000 });
     } catch (error) {
       const code = error instanceof TransportError ? error.code : 'ERROR';
       failed(`reading the agent failed (${code}).`);

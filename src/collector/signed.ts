@@ -1,46 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
-import { CAPABILITY_PATTERN, firstIssue } from '../report/aim/schemas.js';
-import { publicKeyFromBase64, verifyRequest } from '../report/aim/signature.js';
+import {
+  CAPABILITY_PATTERN,
+  createMcpServerRequest,
+  firstIssue,
+  flexible,
+  publicKeyFromBase64,
+  registerCapabilityRequest,
+  registrationRequest,
+  verifyRequest,
+} from '../protocol/index.js';
 import type { AgentState, CollectorState } from './state.js';
+import type { Answer } from './wire.js';
 
 /**
- * The collector's side of AIM's current (signed) generation (aim-protocol.md sections 1.2, 1.3,
- * 2.3, 3.2 late, 3.4, 3.9 late): registration with an API key and a client-made Ed25519 public
- * key, agent-request-v1 verification with AIM's refusal bodies and reason codes, path binding,
- * `capabilities/register` under a switchable enforcement mode, and the late `mcp-servers` shape.
- * server.ts routes to these; the API-key generation stays in server.ts.
+ * The collector's side of AIM's current (signed) generation (docs/aim-protocol.md): registration
+ * with an API key and a client-made Ed25519 public key, agent-request-v1 verification with AIM's
+ * refusal bodies and reason codes, path binding, `capabilities/register` under a switchable
+ * enforcement mode, and the late `mcp-servers` shape. server.ts routes to these; the API-key
+ * generation's routes are in apikey.ts.
  */
 export type Enforcement = 'monitoring' | 'strict';
-
-export interface Answer {
-  status: number;
-  body: unknown;
-  line?: string;
-}
-
-const registrationRequest = z.object({
-  name: z.string().check(z.minLength(1, 'name is required'), z.maxLength(255)),
-  publicKey: z.string().check(z.minLength(1, 'publicKey is required')),
-  displayName: z.optional(z.string()),
-  description: z.optional(z.string()),
-  agentType: z.optional(z.string()),
-  version: z.optional(z.string()),
-  capabilities: z.optional(z.array(z.string())),
-  talksTo: z.optional(z.array(z.string())),
-  metadata: z.optional(z.record(z.string(), z.unknown())),
-});
-
-const registerCapabilityRequest = z.object({
-  capabilityType: z.string().check(z.regex(CAPABILITY_PATTERN, 'capabilityType must match namespace:action')),
-  description: z.optional(z.string()),
-  riskLevel: z.optional(z.string()),
-});
-
-const createMcpServerRequest = z.object({
-  name: z.string().check(z.minLength(1, 'name is required'), z.maxLength(255)),
-  url: z.string().check(z.minLength(1, 'url is required')),
-});
 
 /** `POST /api/v1/agents` with a valid X-API-Key (checked by the caller). Keys are read camelCase or snake_case. */
 export function registerAgent(state: CollectorState, org: string, body: unknown): Answer {
@@ -185,12 +165,6 @@ export function createMcpServer(agent: AgentState, body: unknown): Answer {
   if (agent.talksTo.includes(name)) return { status: 409, body: { error: 'MCP server already exists', existingId: name } };
   agent.talksTo.push(name);
   return { status: 201, body: { id: randomUUID(), name, url: parsed.data.url }, line: `MCP server ${name}` };
-}
-
-/** `utils.UnmarshalFlexibleJSON`: snake_case keys read as camelCase. */
-function flexible(body: unknown): unknown {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
-  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
 }
 
 function safeDecode(text: string): string {

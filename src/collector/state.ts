@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 /**
  * What the local collector knows: agents (in organisations), their capabilities, `talks_to`, and
- * detections, with AIM's semantics (aim-protocol.md sections 3.1 to 3.6).
+ * detections, with AIM's semantics (docs/aim-protocol.md).
  */
 export interface SeedAgent {
   id: string;
@@ -109,8 +109,4 @@ export class CollectorState {
     cap.revokedAt = cap.updatedAt = new Date().toISOString();
     return true;
   }
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

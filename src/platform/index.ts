@@ -10,3 +10,4 @@ export { importModule } from './import-module.js';
 export { safeCwd } from './cwd.js';
 export { isOn } from './switches.js';
 export { REDACTED, cleanUrl, isSecretName, looksLikeSecret, redactArgs, redactCommand, redactValue } from './redact.js';
+export { isUuid } from './uuid.js';

@@ -1,9 +1,7 @@
-import { writePrivateFile } from '../../platform/index.js';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { privateKeyFromBase64, publicKeyFromBase64, publicKeyOf } from './signature.js';
+import { isUuid, writePrivateFile } from '../../platform/index.js';
+import { privateKeyFromBase64, publicKeyOf } from '../../protocol/index.js';
 
 /**
  * The agent's identity in AIM's signed generation: `{agentId, publicKey, privateKey}`, from
@@ -16,55 +14,6 @@ export interface Credentials {
   agentId: string;
   publicKey: string;
   privateKey: string;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
-/** The user's config directory: XDG_CONFIG_HOME or ~/.config; Application Support on macOS; APPDATA on Windows. */
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.XDG_CONFIG_HOME) return env.XDG_CONFIG_HOME;
-  if (process.platform === 'win32' && env.APPDATA) return env.APPDATA;
-  const home = os.homedir();
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support');
-  return path.join(home, '.config');
-}
-
-/** `<config>/aim/agents/<name>-<server hash>.json`: one file per agent name and AIM server. */
-export function defaultCredentialsFile(url: string, name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const server = createHash('sha256').update(url).digest('hex').slice(0, 10);
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'agent';
-  return path.join(configDir(env), 'aim', 'agents', `${safe}-${server}.json`);
-}
-
-/**
- * The agent's name: AIM_AGENT_NAME, else the app's package.json name (nearest to the entry
- * file, then the working directory), else the entry file's name.
- */
-export function agentNameFor(explicit: string, argv: string[], cwd: string): string {
-  if (explicit) return explicit;
-  const entry = argv[1] ? path.resolve(cwd, argv[1]) : undefined;
-  const starts = [entry ? path.dirname(entry) : undefined, cwd].filter((d): d is string => Boolean(d));
-  for (const start of starts) {
-    let dir = start;
-    for (let i = 0; i < 20; i++) {
-      try {
-        const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown };
-        if (typeof pkg.name === 'string' && pkg.name.trim()) return pkg.name.trim().slice(0, 255);
-      } catch {
-        // no (readable) package.json here
-      }
-      if (dir.split(path.sep).includes('node_modules')) break;
-      const up = path.dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-  }
-  if (entry) return path.basename(entry).replace(/\.[cm]?[jt]sx?$/, '').slice(0, 255) || 'node-agent';
-  return 'node-agent';
 }
 
 /** Reads and checks a credentials file; undefined when missing or not usable. Never throws. */
@@ -155,11 +104,6 @@ export async function withRegistrationLock<T>(
       }
     }
   }
-}
-
-/** Whether a public key (std base64) is a well-formed Ed25519 key. */
-export function isPublicKey(text: string): boolean {
-  return Boolean(publicKeyFromBase64(text));
 }
 
 /** A file's permission bits (`0600`), or undefined. */

@@ -1,13 +1,14 @@
 import type { LoadedConfig } from '../../config/index.js';
 import type { Inventory } from '../../inventory/index.js';
-import { OWN_USER_AGENT_PREFIX, warn } from '../../platform/index.js';
-import { agentNameFor, defaultCredentialsFile, isUuid } from './credentials.js';
-import { FleetState, fleetStatePath } from './fleet.js';
-import { keyMayTravel } from './keys.js';
-import { DEFAULT_TIMINGS, Reporter, type ReporterTimings } from './reporter.js';
-import { defaultSpoolDir, ledgerPath, spoolPath } from './spool.js';
-import type { Protocol } from './apikey.js';
+import { isUuid, OWN_USER_AGENT_PREFIX, warn } from '../../platform/index.js';
+import { agentNameFor } from './agent-name.js';
+import { FleetState } from './fleet.js';
+import { defaultCredentialsFile, defaultSpoolDir, fleetStatePath, ledgerPath, spoolPath } from './files.js';
 import type { Transport } from './http.js';
+import { keyMayTravel } from './keys.js';
+import type { Protocol } from './outcome.js';
+import { Reporter } from './reporter.js';
+import { DEFAULT_TIMINGS, type ReporterTimings } from './schedule.js';
 
 /**
  * The AIM reporter's door (built to dist/reporter.cjs). The agent loads it only when AIM_API_KEY
@@ -130,7 +131,7 @@ export function createAimReporter(
     loadProtocol:
       options.protocol ??
       (async () => {
-        const [{ createApiKeyProtocol }, { createSignedProtocol }, { selectProtocol }, { createTransport }, { desiredFrom }, fs] = await Promise.all([
+        const [{ createApiKeyProtocol }, { createSignedProtocol }, { selectProtocol }, { createNodeHttpTransport }, { desiredFrom }, fs] = await Promise.all([
           import('./apikey.js'),
           import('./signed.js'),
           import('./select.js'),
@@ -148,7 +149,7 @@ export function createAimReporter(
               ? createApiKeyProtocol(url, apiKey, userAgent, options.transport?.(url, apiKey, userAgent))
               : createSignedProtocol({
                   // No X-API-Key on signed calls: the key goes only into the registration.
-                  transport: options.transport?.(url, '', userAgent) ?? createTransport(url, '', userAgent),
+                  transport: options.transport?.(url, '', userAgent) ?? createNodeHttpTransport(url, '', userAgent),
                   apiKey,
                   identity: { name, credentialsFile, envAgentId: config.agentId, envPrivateKey: config.privateKey },
                   capabilitiesSoFar: () =>

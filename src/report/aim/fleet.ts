@@ -1,7 +1,5 @@
 import { writePrivateFile } from '../../platform/index.js';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 /**
  * Quiet fleets: one small state file per AIM server and agent, shared by every process of the
@@ -30,11 +28,6 @@ interface StateFile {
 
 /** A detection is sent again after this long: AIM's dedupe window is 24 h, this keeps `lastSeen` fresh. */
 export const DETECTION_REFRESH_MS = 12 * 3600 * 1000;
-
-export function fleetStatePath(dir: string, url: string, agent: string): string {
-  const id = createHash('sha256').update(`${url}\n${agent}`).digest('hex').slice(0, 20);
-  return path.join(dir, `${id}.state.json`);
-}
 
 export class FleetState {
   private data: StateFile = { v: 1, acked: {}, pending: {} };

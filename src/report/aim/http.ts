@@ -47,14 +47,6 @@ export interface Transport {
 /** Bigger answers are not read: AIM's answers to us are a few hundred bytes. */
 export const MAX_BODY = 64 * 1024;
 
-/**
- * `holdProcess`: for the CLI (`aim doctor`), where the request is the program and must keep the
- * process alive; the agent never sets it.
- */
-export function createTransport(base: URL, apiKey: string, userAgent: string, holdProcess = false): Transport {
-  return createNodeHttpTransport(base, apiKey, userAgent, holdProcess);
-}
-
 export function requestHeaders(apiKey: string, userAgent: string, body: unknown): { headers: Record<string, string>; payload?: string } {
   const headers: Record<string, string> = {
     accept: 'application/json',
@@ -92,7 +84,10 @@ export async function readJson(stream: AsyncIterable<Buffer> & { destroy(): void
   return result;
 }
 
-/** Node's own http/https client (see above). */
+/**
+ * Node's own http/https client (see above). `holdProcess`: for the CLI (`aim doctor`), where the
+ * request is the program and must keep the process alive; the agent never sets it.
+ */
 export function createNodeHttpTransport(base: URL, apiKey: string, userAgent: string, holdProcess = false): Transport {
   const secure = base.protocol === 'https:';
   // Loaded at the first request, not before: the app may never have loaded http itself.

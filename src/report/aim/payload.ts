@@ -3,7 +3,7 @@ import type { Capability, InventorySnapshot, McpServer } from '../../inventory/i
 /**
  * What this process wants AIM to know, derived from one inventory snapshot (latest wins). Pure
  * data, keyed so that the reporter can tell what is new: `cap:<id>`, `det:<server>|<method>`,
- * `srv:<name>`. Shapes follow aim-protocol.md sections 3.1 to 3.3; limits are AIM's.
+ * `srv:<name>`. Shapes follow docs/aim-protocol.md; limits are AIM's.
  */
 export interface PendingCapability {
   id: string;

@@ -1,67 +1,26 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CapabilityId, Inventory } from '../../inventory/index.js';
 import { debug, log, warn } from '../../platform/index.js';
-import type { Outcome, Protocol, SendOptions } from './apikey.js';
-import {
-  capKey,
-  desiredFrom,
-  detKey,
-  emptyDesired,
-  mergeDesired,
-  srvKey,
-  type Desired,
-  type PendingCapability,
-  type PendingDetection,
-  type PendingServer,
-} from './payload.js';
-import { claimSpool, readLedger, writeLedger, writeSpool } from './spool.js';
+import { Ledger, type Acknowledged } from './ledger.js';
+import type { Outcome, Protocol } from './outcome.js';
+import { desiredFrom, emptyDesired, mergeDesired, srvKey, type Desired } from './payload.js';
+import { isEmpty, nextRequest, unsent, type Request } from './queue.js';
+import { Schedule, type Clock, type ReporterTimings } from './schedule.js';
+import { claimSpool, writeSpool } from './spool.js';
+import { warnOutcome, type WarningContext } from './warnings.js';
 
 /**
- * Scheduling, diffing and retries of the AIM client, written once for any protocol generation.
+ * The AIM client's loop, written once for any protocol generation: what is new (the latest
+ * snapshot and the spool, minus the ledger), in which order, and what each outcome means.
  *
- * - One batch after a quiet window at startup, then debounced deltas; each pass reads the latest
- *   snapshot (latest wins) and sends only what AIM does not have yet.
+ * - When: schedule.ts (startup batch, debounced deltas, rate limit, backoff). A change only marks
+ *   the inventory dirty and arms the timer; the snapshot (and its require.cache scan) is taken
+ *   once per pass, not once per change.
  * - Read before write: the agent is read once per process; what it holds is not granted again,
- *   and what it shows as revoked is never granted again.
- * - One request in flight, at most `ratePerMinute` a minute, backoff with jitter, `Retry-After`.
- * - Exit: unref'd timers; a bounded flush at `beforeExit` only when something is unsent; what is
+ *   and what it shows as revoked is never granted again (ledger.ts).
+ * - One request in flight; a bounded flush at `beforeExit` only when something is unsent; what is
  *   still unsent at `exit` goes to the spool file that the next process of the agent sends.
  */
-export interface ReporterTimings {
-  /** Startup: wait until the inventory has been quiet this long... */
-  quietMs: number;
-  /** ...but no longer than this after start. */
-  quietMaxMs: number;
-  /** Later changes: debounce, bounded. */
-  debounceMs: number;
-  debounceMaxMs: number;
-  requestTimeoutMs: number;
-  /** Tries per item when the server answers 5xx or garbage; connection failures do not count. */
-  maxTries: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  /** Longest `Retry-After` honoured in one go. */
-  retryAfterMaxMs: number;
-  ratePerMinute: number;
-  /** A process younger than this at `beforeExit` is short-lived and gets `shortFlushMs` at most. */
-  shortLivedMs: number;
-  shortFlushMs: number;
-}
-
-export const DEFAULT_TIMINGS: ReporterTimings = {
-  quietMs: 1000,
-  quietMaxMs: 3000,
-  debounceMs: 500,
-  debounceMaxMs: 5000,
-  requestTimeoutMs: 5000,
-  maxTries: 4,
-  backoffBaseMs: 1000,
-  backoffMaxMs: 5 * 60_000,
-  retryAfterMaxMs: 5 * 60_000,
-  ratePerMinute: 100,
-  shortLivedMs: 10_000,
-  shortFlushMs: 500,
-};
-
 export interface ReporterSettings {
   /** AIM_AGENT_ID as given: a UUID or a name. */
   agent: string;
@@ -72,6 +31,8 @@ export interface ReporterSettings {
   /** Ledger file of capabilities seen granted, per agent UUID; none disables it. */
   ledgerFile?: (agentUuid: string) => string;
   timings: ReporterTimings;
+  /** For tests: time and timers. */
+  clock?: Clock;
   /** Loads the protocol (and its HTTP client) when there is first something to send. */
   loadProtocol: () => Promise<Protocol>;
   /** Replaces the API key in anything we print. */
@@ -80,44 +41,28 @@ export interface ReporterSettings {
    * What AIM acknowledged before, shared by every process of the agent on this machine (fleet.ts):
    * not sent again. None: every process asks AIM itself.
    */
-  acknowledged?: { keys(): string[]; add(keys: string[]): void; save(): void };
+  acknowledged?: Acknowledged;
   /** AIM_CAPABILITIES: grant (default), request (capability requests), off (MCP servers only). */
   capabilities?: 'grant' | 'request' | 'off';
 }
 
 type Stopped = 'auth' | 'unknown-agent' | 'internal';
 
-interface Request {
-  key: string[];
-  describe: string;
-  send: (protocol: Protocol, opts: SendOptions) => Promise<Outcome>;
-}
-
 export class Reporter {
-  private readonly startedAt = Date.now();
-  private lastChangeAt = Date.now();
-  private firstUnsentChangeAt: number | undefined;
-  private startupDone = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly schedule: Schedule;
+  private readonly ledger: Ledger;
   private running: Promise<void> | undefined;
   private stopped: Stopped | undefined;
   private protocol: Protocol | undefined;
   private agentId: string | undefined;
-  /** Keys AIM has (granted, sent, duplicate) or refused (400, revoked): never sent again. */
-  private readonly done = new Set<string>();
-  private readonly revoked = new Set<string>();
   private readonly tries = new Map<string, number>();
   private readonly spooled: Desired;
-  private pausedUntil = 0;
-  private failures = 0;
-  private readonly sentAt: number[] = [];
+  /** What the inventory wants sent, at the revision it was taken; undefined: take it anew. */
+  private wantedAt: { revision: number; desired: Desired } | undefined;
   private flushedAtRevision = -1;
   private flushing = false;
   private internalErrors = 0;
   private readonly unsubscribe: () => void;
-  private ledgerFile: string | undefined;
-  private ledger = new Set<string>();
-  private ledgerDirty = false;
   /** Requests sent, by route, for the closing figures. */
   readonly stats = { requests: 0, byRoute: {} as Record<string, number> };
 
@@ -125,12 +70,14 @@ export class Reporter {
     private readonly inventory: Inventory,
     private readonly settings: ReporterSettings,
   ) {
+    this.schedule = new Schedule(settings.timings, settings.clock);
+    this.ledger = new Ledger(settings.ledgerFile, settings.acknowledged);
     this.spooled = (settings.spoolFile && claimSpool(settings.spoolFile)) || emptyDesired();
-    this.learnAcknowledged();
+    this.ledger.learnAcknowledged();
     this.unsubscribe = inventory.onChange(() => this.changed());
     process.on('beforeExit', this.onBeforeExit);
     process.on('exit', this.onExit);
-    this.schedule();
+    this.arm();
   }
 
   /**
@@ -138,30 +85,24 @@ export class Reporter {
    * or less for a short-lived process). Never rejects.
    */
   async flush(timeoutMs = this.exitBound()): Promise<void> {
+    this.wantedAt = undefined;
     if (this.stopped || timeoutMs <= 0 || (!this.hasWork() && !this.running)) return;
     // One bounded wait per inventory revision: `beforeExit` after this flush does not start another.
     this.flushedAtRevision = this.inventory.revision;
     const deadline = Date.now() + timeoutMs;
     // Ref'd on purpose: during a flush at `beforeExit` this is what keeps the loop alive, and it
     // bounds how long.
-    let release: () => void = () => {};
-    const bound = new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, timeoutMs);
-      release = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
+    const bound = new AbortController();
     this.flushing = true;
     const started = Date.now();
     debug('AIM-R103', `flush: up to ${timeoutMs} ms`);
     try {
-      await Promise.race([bound, this.drain(deadline)]);
+      await Promise.race([sleep(timeoutMs, undefined, { signal: bound.signal }), this.drain(deadline)]);
     } catch {
-      // never
+      // the bound, aborted below; never anything else
     } finally {
       this.flushing = false;
-      release();
+      bound.abort();
       debug('AIM-R103', `flush: done in ${Date.now() - started} ms${this.hasWork() ? ', some left for the spool' : ''}`);
     }
   }
@@ -174,58 +115,40 @@ export class Reporter {
     this.stop('internal');
   }
 
+  /** Writes what is unsent to the spool now, synchronously. Never throws. */
+  spoolUnsent(): void {
+    this.onExit();
+  }
+
   private async drain(deadline: number): Promise<void> {
     if (this.running) await this.running;
     if (this.stopped || !this.hasWork()) return;
-    this.clearTimer();
+    this.schedule.disarm();
     await this.run(deadline);
   }
 
+  /** Cheap on purpose (it runs on the app's time): no snapshot, only the timer. */
   private changed(): void {
-    const now = Date.now();
-    this.lastChangeAt = now;
-    this.firstUnsentChangeAt ??= now;
-    if (!this.running) this.schedule();
+    this.schedule.changed();
+    if (!this.running) this.arm();
   }
 
-  private schedule(): void {
+  private arm(): void {
     if (this.stopped) return;
-    const now = Date.now();
-    let due: number;
-    if (!this.startupDone) {
-      const t = this.settings.timings;
-      due = Math.min(Math.max(this.startedAt, this.lastChangeAt) + t.quietMs, this.startedAt + t.quietMaxMs);
-    } else {
-      if (!this.hasWork()) return;
-      const t = this.settings.timings;
-      due = Math.min(this.lastChangeAt + t.debounceMs, (this.firstUnsentChangeAt ?? now) + t.debounceMaxMs);
-    }
-    due = Math.max(due, this.pausedUntil, this.rateFreeAt());
-    this.clearTimer();
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, Math.max(0, due - now));
-    this.timer.unref();
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.schedule.arm(() => void this.run());
   }
 
   /** One pass: send requests until nothing is left, or we must wait. */
   private run(deadline?: number): Promise<void> {
     if (this.running) return this.running;
-    this.startupDone = true;
-    this.firstUnsentChangeAt = undefined;
+    this.schedule.passStarted();
+    this.wantedAt = undefined;
     const pass = this.pass(deadline)
       .catch(() => this.internalError())
       .finally(() => {
         this.running = undefined;
-        this.saveLedger();
-        this.settings.acknowledged?.save();
-        if (!this.flushing && !this.stopped && this.hasWork()) this.schedule();
+        this.ledger.save();
+        if (!this.flushing && !this.stopped && this.hasWork()) this.arm();
       });
     this.running = pass;
     return pass;
@@ -235,14 +158,14 @@ export class Reporter {
     for (;;) {
       if (this.stopped) return;
       // Before every request: another process of the agent may just have sent the same thing.
-      this.learnAcknowledged();
+      this.ledger.learnAcknowledged();
       const request = this.next();
       if (!request) return;
-      const wait = Math.max(this.pausedUntil, this.rateFreeAt()) - Date.now();
+      const wait = this.schedule.waitBeforeSend();
       if (wait > 0) {
-        if (deadline === undefined) return; // the timer set by schedule() comes back later
+        if (deadline === undefined) return; // the timer armed after this pass comes back later
         if (Date.now() + wait >= deadline) return; // not within the bound: the spool takes it
-        await sleep(wait);
+        await sleep(wait, undefined, { ref: false });
         continue;
       }
       const protocol = await this.loadProtocol();
@@ -250,15 +173,12 @@ export class Reporter {
       const remaining = deadline === undefined ? Infinity : deadline - Date.now();
       if (remaining <= 0) return;
       const timeoutMs = Math.min(this.settings.timings.requestTimeoutMs, remaining);
-      this.sentAt.push(Date.now());
-      if (this.sentAt.length > this.settings.timings.ratePerMinute) this.sentAt.shift();
+      this.schedule.sent();
       this.stats.requests++;
-      const route = request.describe.split(' ')[0]!;
+      const route = routeOf(request);
       this.stats.byRoute[route] = (this.stats.byRoute[route] ?? 0) + 1;
       const outcome = await request.send(protocol, { timeoutMs });
-      if (!this.handle(request, outcome)) {
-        if (deadline === undefined) return;
-      }
+      if (!this.handle(request, outcome) && deadline === undefined) return;
     }
   }
 
@@ -272,187 +192,96 @@ export class Reporter {
 
   /** Applies an outcome; false when the pass should stop and wait (backoff). */
   private handle(request: Request, outcome: Outcome): boolean {
-    const t = this.settings.timings;
+    const context: WarningContext = { describe: request.describe, route: routeOf(request), agent: this.settings.agent };
+    const redact = this.settings.redact;
     switch (outcome.kind) {
       case 'ok':
-      case 'duplicate':
+      case 'duplicate': {
+        const pending = outcome.kind === 'ok' && outcome.pending;
         for (const k of request.key) {
-          this.done.add(k);
-          if (k.startsWith('cap:') && !(outcome.kind === 'ok' && outcome.pending)) this.remember(k.slice(4));
-          if (k.startsWith('cap:') && outcome.kind === 'ok' && outcome.pending) this.markPending(k.slice(4));
+          if (!k.startsWith('cap:')) continue;
+          if (pending) this.markPending(k.slice(4));
+          else this.ledger.remember(k.slice(4));
         }
-        this.settings.acknowledged?.add(request.key);
-        this.failures = 0;
+        this.ledger.acknowledge(request.key);
+        this.schedule.succeeded();
         if (outcome.kind === 'ok' && outcome.agent) {
           this.learnAgent(outcome.agent.id, outcome.agent.granted, outcome.agent.revoked);
           // Servers AIM already lists need no talks_to registration again.
-          for (const name of outcome.agent.talksTo) this.done.add(srvKey(name));
+          this.ledger.mark(outcome.agent.talksTo.map(srvKey));
         }
         debug('AIM-R100', `${request.describe}: ${outcome.kind}`);
         return true;
+      }
       case 'drop':
-        for (const k of request.key) this.done.add(k);
-        this.failures = 0;
-        warn(
-          `AIM-R005-${request.describe.split(' ')[0]}`,
-          this.settings.redact(`AIM refused ${request.describe} (${outcome.status || 'not sent'}): ${outcome.reason}. Dropped.`),
-        );
+        this.ledger.mark(request.key);
+        this.schedule.succeeded();
+        warnOutcome('dropped', { ...context, status: outcome.status, reason: outcome.reason }, redact);
         return true;
       case 'auth':
         this.stop('auth');
-        warn(
-          'AIM-R004',
-          outcome.message ??
-          `AIM refused the API key (HTTP ${outcome.status}); reporting is off for this process. ` +
-            (outcome.status === 403
-              ? 'Check that AIM_AGENT_ID names an agent of the organisation of AIM_API_KEY.'
-              : 'Check AIM_API_KEY: it may be mistyped, disabled or expired (create a new one in AIM under API keys).'),
-        );
+        warnOutcome(outcome.status === 403 ? 'otherOrg' : 'keyRefused', { ...context, status: outcome.status }, redact, outcome.message);
         return false;
       case 'unknown-agent':
         this.stop('unknown-agent');
-        warn(
-          'AIM-R003',
-          outcome.message ??
-          this.settings.redact(
-            `AIM has no agent ${JSON.stringify(this.settings.agent.slice(0, 80))} (HTTP ${outcome.status}); reporting is off for this process. ` +
-              'Set AIM_AGENT_ID to the id or name of an agent registered in AIM.',
-          ),
-        );
+        warnOutcome('unknownAgent', { ...context, status: outcome.status }, redact, outcome.message);
         return false;
-      case 'retry': {
-        const key = request.key[0]!;
-        if (outcome.countsAsTry) {
-          const tries = (this.tries.get(key) ?? 0) + 1;
-          this.tries.set(key, tries);
-          // The agent read is never dropped: without it nothing else can be sent.
-          if (tries >= t.maxTries && key !== 'agent') {
-            for (const k of request.key) this.done.add(k);
-            warn(
-              `AIM-R008-${request.describe.split(' ')[0]}`,
-              `AIM kept failing ${request.describe} (${outcome.status ?? outcome.code}) after ${tries} tries; dropped for this process.`,
-            );
-            return true;
-          }
-        } else if (outcome.status !== 429) {
-          warn('AIM-R006', `AIM is not reachable (${outcome.code}); aim keeps what it has to send and tries again later.`);
-        }
-        this.failures++;
-        const backoff = Math.min(t.backoffMaxMs, t.backoffBaseMs * 2 ** Math.min(this.failures - 1, 20));
-        const jittered = backoff / 2 + Math.random() * (backoff / 2);
-        const wait = Math.max(jittered, Math.min(outcome.retryAfterMs ?? 0, t.retryAfterMaxMs));
-        this.pausedUntil = Date.now() + wait;
-        debug('AIM-R101', `${request.describe}: retry in ${Math.round(wait)} ms (${outcome.status ?? outcome.code})`);
-        return false;
-      }
+      case 'retry':
+        return this.retry(request, outcome, context);
     }
   }
 
-  /** What the agent read says: granted capabilities are done; revoked ones are never granted again. */
-  private learnAgent(id: string, grantedList: string[], revokedList: string[]): void {
-    this.agentId = id;
-    const granted = new Set(grantedList);
-    for (const c of granted) this.done.add(capKey(c));
-    this.settings.acknowledged?.add([...granted].map(capKey));
-    for (const c of revokedList) if (!granted.has(c)) this.revoked.add(c);
-    if (this.settings.ledgerFile) {
-      this.ledgerFile = this.settings.ledgerFile(id);
-      this.ledger = readLedger(this.ledgerFile);
-      // AIM lists active capabilities only: one seen granted before and missing now was revoked.
-      for (const c of this.ledger) if (!granted.has(c)) this.revoked.add(c);
-      for (const c of granted) this.remember(c);
+  private retry(request: Request, outcome: Extract<Outcome, { kind: 'retry' }>, context: WarningContext): boolean {
+    const key = request.key[0]!;
+    const status = outcome.status ?? outcome.code;
+    if (outcome.countsAsTry) {
+      const tries = (this.tries.get(key) ?? 0) + 1;
+      this.tries.set(key, tries);
+      // The agent read is never dropped: without it nothing else can be sent.
+      if (tries >= this.settings.timings.maxTries && key !== 'agent') {
+        this.ledger.mark(request.key);
+        warnOutcome('gaveUp', { ...context, status, tries }, this.settings.redact);
+        return true;
+      }
+    } else if (outcome.status !== 429) {
+      warnOutcome('unreachable', { ...context, status: outcome.code }, this.settings.redact);
     }
-    if (this.revoked.size) {
+    const wait = this.schedule.failed(outcome.retryAfterMs);
+    debug('AIM-R101', `${request.describe}: retry in ${Math.round(wait)} ms (${status})`);
+    return false;
+  }
+
+  /** What the agent read says: granted capabilities are done; revoked ones are never granted again. */
+  private learnAgent(id: string, granted: string[], revoked: string[]): void {
+    this.agentId = id;
+    const known = this.ledger.learnAgent(id, granted, revoked);
+    if (known.length) {
       log(
         'info',
         'AIM-R009',
-        `AIM no longer lists ${[...this.revoked].join(', ')} as granted to this agent (revoked by an administrator); aim will not grant them again.`,
+        `AIM no longer lists ${known.join(', ')} as granted to this agent (revoked by an administrator); aim will not grant them again.`,
       );
     }
   }
 
-  /** Keys AIM acknowledged to any process of this agent (quiet fleets): not sent again. */
-  private learnAcknowledged(): void {
-    try {
-      for (const k of this.settings.acknowledged?.keys() ?? []) this.done.add(k);
-    } catch {
-      // best effort
-    }
-  }
-
-  private remember(capability: string): void {
-    if (!this.settings.ledgerFile || this.ledger.has(capability)) return;
-    this.ledger.add(capability);
-    this.ledgerDirty = true;
-  }
-
-  private saveLedger(): void {
-    if (!this.ledgerDirty || !this.ledgerFile) return;
-    this.ledgerDirty = false;
-    writeLedger(this.ledgerFile, this.ledger);
-  }
-
   /** The next request to send, from the latest snapshot; undefined when AIM has everything. */
   private next(): Request | undefined {
-    const pending = this.pending();
-    if (!this.agentId) {
-      if (isEmpty(pending)) return undefined;
-      return {
-        key: ['agent'],
-        describe: 'agent read',
-        send: async (p, o) => p.getAgent(this.settings.agent, o),
-      };
-    }
-    const agentId = this.agentId;
-    if (pending.detections.size) {
-      const items: PendingDetection[] = [...pending.detections.values()].slice(0, 100);
-      return {
-        key: items.map((d) => detKey(d.mcpServer, d.detectionMethod)),
-        describe: `detection/report (${items.length})`,
-        send: (p, o) => p.reportDetections(agentId, items, o),
-      };
-    }
-    const cap: PendingCapability | undefined = pending.capabilities.values().next().value;
-    if (cap) {
-      const request = this.settings.capabilities === 'request';
-      return {
-        key: [capKey(cap.id)],
-        describe: `capabilities ${cap.id}`,
-        send: (p, o) => (request && p.requestCapability ? p.requestCapability(agentId, cap, o) : p.grantCapability(agentId, cap, o)),
-      };
-    }
-    if (pending.servers.size) {
-      const servers: PendingServer[] = [...pending.servers.values()].slice(0, 100);
-      return {
-        key: servers.map((s) => srvKey(s.name)),
-        describe: `mcp-servers (${servers.length})`,
-        send: (p, o) => p.addMcpServers(agentId, servers, o),
-      };
-    }
-    return undefined;
+    return nextRequest(this.pending(), this.agentId, this.settings);
   }
 
-  /** Everything wanted (latest snapshot and the spool) minus what AIM has or refused. */
+  /** What the inventory and the spool want AIM to know; the snapshot is taken once per revision. */
+  private wanted(): Desired {
+    if (!this.wantedAt || this.wantedAt.revision !== this.inventory.revision) {
+      const desired = mergeDesired(desiredFrom(this.inventory.snapshot(), this.settings.reportPotential), this.spooled);
+      // After the snapshot: its catch-up scan may have added to the inventory.
+      this.wantedAt = { revision: this.inventory.revision, desired };
+    }
+    return this.wantedAt.desired;
+  }
+
+  /** Everything wanted minus what AIM has or refused. */
   private pending(): Desired {
-    const wanted = mergeDesired(desiredFrom(this.inventory.snapshot(), this.settings.reportPotential), this.spooled);
-    const out = emptyDesired();
-    if (this.settings.capabilities !== 'off') {
-      for (const [k, v] of wanted.capabilities) {
-        if (!this.done.has(k) && !this.revoked.has(v.id)) out.capabilities.set(k, v);
-      }
-    }
-    for (const [k, v] of wanted.detections) if (!this.done.has(k)) out.detections.set(k, offCapabilities(v, this.settings.capabilities));
-    // The signed generation learns the servers from detection/report: nothing to send for them,
-    // and the next processes of the agent need not wait for the protocol to know it.
-    for (const [k, v] of wanted.servers) {
-      if (this.done.has(k)) continue;
-      if (!this.protocol?.serversViaDetections) out.servers.set(k, v);
-      else if (this.done.has(detKey(v.name, 'sdk_runtime'))) {
-        this.done.add(k);
-        this.settings.acknowledged?.add([k]);
-      }
-    }
-    return out;
+    return unsent(this.wanted(), this.ledger, this.settings.capabilities, Boolean(this.protocol?.serversViaDetections));
   }
 
   private hasWork(): boolean {
@@ -462,12 +291,6 @@ export class Reporter {
     } catch {
       return false;
     }
-  }
-
-  private rateFreeAt(): number {
-    const limit = this.settings.timings.ratePerMinute;
-    if (this.sentAt.length < limit) return 0;
-    return this.sentAt[this.sentAt.length - limit]! + 60_000;
   }
 
   private async loadProtocol(): Promise<Protocol | undefined> {
@@ -483,7 +306,7 @@ export class Reporter {
 
   private stop(reason: Stopped): void {
     this.stopped = reason;
-    this.clearTimer();
+    this.schedule.disarm();
     this.protocol?.close();
   }
 
@@ -499,6 +322,7 @@ export class Reporter {
       // `beforeExit` comes again whenever the loop empties: flush once per inventory revision.
       if (this.flushedAtRevision === this.inventory.revision) return;
       this.flushedAtRevision = this.inventory.revision;
+      this.wantedAt = undefined;
       if (!this.hasWork()) return;
       void this.flush(this.exitBound());
     } catch {
@@ -508,43 +332,24 @@ export class Reporter {
 
   /** How long to wait at exit: AIM_FLUSH_TIMEOUT_MS, or at most `shortFlushMs` for a short-lived process. */
   private exitBound(): number {
-    const t = this.settings.timings;
-    const uptime = process.uptime() * 1000;
-    return uptime < t.shortLivedMs ? Math.min(this.settings.flushTimeoutMs, t.shortFlushMs) : this.settings.flushTimeoutMs;
-  }
-
-  /** Writes what is unsent to the spool now, synchronously. Never throws. */
-  spoolUnsent(): void {
-    this.onExit();
+    return this.schedule.exitBound(this.settings.flushTimeoutMs, process.uptime() * 1000);
   }
 
   private readonly onExit = (): void => {
     try {
       this.protocol?.close();
-      this.saveLedger();
+      this.ledger.save();
       if (!this.settings.spoolFile || this.stopped === 'unknown-agent') return;
+      this.wantedAt = undefined;
       const pending = this.pending();
       if (isEmpty(pending)) return;
-      if (writeSpool(this.settings.spoolFile, pending)) {
-        debug('AIM-R102', `unsent reports spooled for the next run`);
-      }
+      if (writeSpool(this.settings.spoolFile, pending)) debug('AIM-R102', `unsent reports spooled for the next run`);
     } catch {
       // never into the app
     }
   };
-
 }
 
-/** AIM_CAPABILITIES=off: the integration entry does not list capabilities either. */
-function offCapabilities(d: PendingDetection, mode: ReporterSettings['capabilities']): PendingDetection {
-  if (mode !== 'off' || !Array.isArray(d.details.capabilities)) return d;
-  return { ...d, details: { ...d.details, capabilities: [] } };
-}
-
-function isEmpty(d: Desired): boolean {
-  return d.capabilities.size === 0 && d.detections.size === 0 && d.servers.size === 0;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+function routeOf(request: Request): string {
+  return request.describe.split(' ')[0]!;
 }

@@ -1,5 +1,5 @@
 import { debug } from '../../platform/index.js';
-import type { Outcome, Protocol } from './apikey.js';
+import type { Outcome, Protocol } from './outcome.js';
 import type { FleetState, Generation } from './fleet.js';
 
 /**
@@ -20,7 +20,7 @@ export interface SelectOptions {
   /**
    * AIM_AGENT_ID is set (without a private key): a first guess of `api-key`, the generation where
    * an agent is named by id alone. Without it, the first guess is the current generation, which
-   * registers the agent itself (aim-protocol.md section 8: the current flow is primary).
+   * registers the agent itself (docs/aim-protocol.md: the current flow is primary).
    */
   hasAgentId: boolean;
   make: (generation: Generation) => Protocol;

@@ -1,24 +1,26 @@
-import * as z from 'zod/mini';
-import { debug, log, warn } from '../../platform/index.js';
-import { common, errorText, type Outcome, type Protocol, type SendOptions } from './apikey.js';
 import {
-  credentialsFromEnv,
-  isUuid,
-  readCredentialsFile,
-  withRegistrationLock,
-  writeCredentialsFile,
-  type Credentials,
-  type LockOptions,
-} from './credentials.js';
+  agentPath,
+  capabilityRequestRequest,
+  detectionReportRequest,
+  generateAgentKeyPair,
+  isTimestampRefusal,
+  privateKeyFromBase64,
+  readAgentView,
+  REGISTRATION_PATH,
+  signRequest,
+  skewFromDate,
+  type AgentView,
+} from '../../protocol/index.js';
+import { debug, isUuid, log, warn } from '../../platform/index.js';
+import { credentialsFromEnv, readCredentialsFile, withRegistrationLock, writeCredentialsFile, type Credentials, type LockOptions } from './credentials.js';
 import type { FleetState } from './fleet.js';
 import { retryAfterMs, TransportError, type HttpResult, type Transport } from './http.js';
+import { checkBody, common, errorText, type Outcome, type Protocol, type SendOptions } from './outcome.js';
 import type { PendingCapability, PendingDetection } from './payload.js';
 import { capabilityReason } from './reason.js';
-import { capabilityRequestRequest, detectionReportRequest, firstIssue, readAgentView, type AgentView } from './schemas.js';
-import { generateAgentKeyPair, isTimestampRefusal, privateKeyFromBase64, signRequest, skewFromDate } from './signature.js';
 
 /**
- * AIM's current (signed) generation (aim-protocol.md sections 1.2, 1.3, 2.3, 3.4, 3.9): the API
+ * AIM's current (signed) generation (docs/aim-protocol.md): the API
  * key only registers the agent (`POST /api/v1/agents` with a client-made Ed25519 public key);
  * every `/api/v1/sdk-api/agents/{id}/...` call is signed (agent-request-v1), never with an API key
  * or an Authorization header. MCP servers go through detection/report (which also fills
@@ -48,7 +50,6 @@ export interface SignedOptions {
   lock?: Partial<LockOptions>;
 }
 
-const BASE = '/api/v1/sdk-api';
 /** A 409 at registration is remembered this long, so a fleet starting at once asks AIM once. */
 const CONFLICT_MEMO_MS = 10 * 60_000;
 
@@ -177,7 +178,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
     };
     let r: HttpResult;
     try {
-      r = await http.request('POST', '/api/v1/agents', body, { ...opts, sign: () => ({ 'x-api-key': options.apiKey }) });
+      r = await http.request('POST', REGISTRATION_PATH, body, { ...opts, sign: () => ({ 'x-api-key': options.apiKey }) });
     } catch (error) {
       return { kind: 'retry', code: error instanceof TransportError ? error.code : 'ERROR', countsAsTry: false };
     }
@@ -244,13 +245,6 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
     return common(r);
   }
 
-  const agentPath = (): string => `${BASE}/agents/${encodeURIComponent(resolved!.creds.agentId)}`;
-
-  function check<T>(schema: z.ZodMiniType<T>, body: unknown): Outcome | undefined {
-    const parsed = z.safeParse(schema, body);
-    return parsed.success ? undefined : { kind: 'drop', status: 0, reason: `not sent, invalid body: ${firstIssue(parsed.error)}` };
-  }
-
   return {
     serversViaDetections: true,
     async getAgent(_identifier, opts) {
@@ -262,7 +256,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
         delete resolved!.view;
         return { kind: 'ok', agent };
       }
-      return send('GET', agentPath(), undefined, opts, (r) => {
+      return send('GET', agentPath(resolved!.creds.agentId, 'agent'), undefined, opts, (r) => {
         if (r.status === 200) {
           const agent = readAgentView(r.body);
           if (agent) fleet?.setAgentId(agent.id);
@@ -276,9 +270,9 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
     },
     reportDetections(_agentId, detections: PendingDetection[], opts) {
       const body = { detections };
-      const invalid = check(detectionReportRequest, body);
+      const invalid = checkBody(detectionReportRequest, body);
       if (invalid) return Promise.resolve(invalid);
-      return send('POST', `${agentPath()}/detection/report`, body, opts, (r) => {
+      return send('POST', agentPath(resolved!.creds.agentId, 'detection'), body, opts, (r) => {
         if (r.status === 200 || r.status === 201) return { kind: 'ok' };
         if (r.status === 409) return { kind: 'duplicate' };
         return refused(r);
@@ -286,7 +280,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
     },
     grantCapability(_agentId, capability: PendingCapability, opts) {
       const body = { capabilityType: capability.id, description: describe(capability) };
-      return send('POST', `${agentPath()}/capabilities/register`, body, opts, (r) => {
+      return send('POST', agentPath(resolved!.creds.agentId, 'register'), body, opts, (r) => {
         if (r.status === 200 || r.status === 201) return { kind: 'ok' };
         if (r.status === 202) {
           fleet?.markPending(capability.id);
@@ -302,9 +296,9 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
     },
     requestCapability(_agentId, capability, opts) {
       const body = { capability_type: capability.id, reason: capabilityReason(capability) };
-      const invalid = check(capabilityRequestRequest, body);
+      const invalid = checkBody(capabilityRequestRequest, body);
       if (invalid) return Promise.resolve(invalid);
-      return send('POST', `${agentPath()}/capability-requests`, body, opts, (r) => {
+      return send('POST', agentPath(resolved!.creds.agentId, 'capability-requests'), body, opts, (r) => {
         if (r.status === 200 || r.status === 201) {
           fleet?.markPending(capability.id);
           return { kind: 'ok', pending: true };

@@ -1,8 +1,5 @@
-import { writePrivateFile } from '../../platform/index.js';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { writePrivateFile } from '../../platform/index.js';
 import { emptyDesired, mergeDesired, type Desired, type PendingCapability, type PendingDetection, type PendingServer } from './payload.js';
 
 /**
@@ -11,7 +8,7 @@ import { emptyDesired, mergeDesired, type Desired, type PendingCapability, type 
  * agent. One small file per AIM URL and agent; never the key. Claimed by rename, so one process
  * of a fan-out sends it, not all of them.
  */
-const VERSION = 1;
+export const VERSION = 1;
 /** Entries older than this are stale: the next run reports its own inventory anyway. */
 const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const MAX_ENTRIES = 200;
@@ -22,16 +19,6 @@ interface SpoolFile {
   capabilities: PendingCapability[];
   detections: PendingDetection[];
   servers: PendingServer[];
-}
-
-export function defaultSpoolDir(): string {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-  return path.join(os.tmpdir(), `aim-spool-${uid}`);
-}
-
-export function spoolPath(dir: string, url: string, agent: string): string {
-  const id = createHash('sha256').update(`${url}\n${agent}`).digest('hex').slice(0, 20);
-  return path.join(dir, `${id}.json`);
 }
 
 /** Takes the spool file (if any) for this process and returns what it held. Never throws. */
@@ -88,28 +75,4 @@ export function writeSpool(file: string, pending: Desired, now = new Date()): bo
 
 function arr<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? value : [];
-}
-
-/**
- * The capabilities this machine has seen granted to an agent (by URL and agent UUID). AIM's agent
- * read lists active capabilities only, so a capability that was granted and no longer shows was
- * revoked by an administrator: the ledger is how the reporter knows not to grant it again.
- */
-export function ledgerPath(dir: string, url: string, agentUuid: string): string {
-  const id = createHash('sha256').update(`${url}\n${agentUuid}`).digest('hex').slice(0, 20);
-  return path.join(dir, `${id}.granted.json`);
-}
-
-export function readLedger(file: string): Set<string> {
-  try {
-    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { v?: number; granted?: unknown };
-    if (data.v !== VERSION || !Array.isArray(data.granted)) return new Set();
-    return new Set(data.granted.filter((g): g is string => typeof g === 'string').slice(0, 1000));
-  } catch {
-    return new Set();
-  }
-}
-
-export function writeLedger(file: string, granted: Set<string>): boolean {
-  return writePrivateFile(file, JSON.stringify({ v: VERSION, granted: [...granted].sort() }));
 }

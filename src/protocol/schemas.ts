@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
 
 /**
- * Request bodies of AIM's API-key routes (aim-protocol.md sections 3.1 to 3.3, 3.5), with AIM's
- * field limits. The reporter checks what it sends with these; the local collector validates what
- * it receives with the same schemas and answers 400 with the reason.
+ * Request bodies of AIM's routes (docs/aim-protocol.md), with AIM's field limits. The reporter
+ * checks what it sends with these; the local collector validates what it receives with the same
+ * schemas and answers 400 with the reason.
  */
 
-/** AIM's `namespace:action` pattern (section 4.1). */
+/** AIM's `namespace:action` capability pattern. */
 export const CAPABILITY_PATTERN = /^[a-z][a-z0-9]*:[a-z][a-z0-9_]*$/;
 
 /** RFC 3339 with a zone (`Z` or an offset): Go's `time.Time` refuses anything else. */
@@ -56,6 +56,30 @@ export const capabilityRequestRequest = z.object({
   reason: z.string().check(z.minLength(LIMITS.capabilityRequestReason, 'reason must be at least 10 characters')),
 });
 
+/** Signed generation: `POST /api/v1/agents` (keys read camelCase or snake_case, see `flexible`). */
+export const registrationRequest = z.object({
+  name: z.string().check(z.minLength(1, 'name is required'), z.maxLength(255)),
+  publicKey: z.string().check(z.minLength(1, 'publicKey is required')),
+  displayName: z.optional(z.string()),
+  description: z.optional(z.string()),
+  agentType: z.optional(z.string()),
+  version: z.optional(z.string()),
+  capabilities: z.optional(z.array(z.string())),
+  talksTo: z.optional(z.array(z.string())),
+  metadata: z.optional(z.record(z.string(), z.unknown())),
+});
+
+export const registerCapabilityRequest = z.object({
+  capabilityType: z.string().check(z.regex(CAPABILITY_PATTERN, 'capabilityType must match namespace:action')),
+  description: z.optional(z.string()),
+  riskLevel: z.optional(z.string()),
+});
+
+export const createMcpServerRequest = z.object({
+  name: z.string().check(z.minLength(1, 'name is required'), z.maxLength(255)),
+  url: z.string().check(z.minLength(1, 'url is required')),
+});
+
 export type DetectionEvent = z.infer<typeof detectionEvent>;
 export type DetectionReportRequest = z.infer<typeof detectionReportRequest>;
 export type GrantCapabilityRequest = z.infer<typeof grantCapabilityRequest>;
@@ -72,48 +96,3 @@ export function firstIssue(error: { issues: ReadonlyArray<{ path: PropertyKey[];
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
-/**
- * What `GET /api/v1/sdk-api/agents/{identifier}` tells us, read leniently: the agent id, and the
- * capabilities it holds. Upstream lists `domain.AgentCapability` objects (`capabilityType`,
- * `revokedAt` when revoked); older and later shapes use plain strings. Anything unreadable is
- * ignored rather than trusted.
- */
-export interface AgentView {
-  id: string;
-  name?: string;
-  status?: string;
-  granted: string[];
-  revoked: string[];
-  /** MCP servers AIM already lists for the agent. */
-  talksTo: string[];
-}
-
-export function readAgentView(body: unknown): AgentView | undefined {
-  if (!isObject(body)) return undefined;
-  const agent = isObject(body.agent) ? body.agent : body;
-  const id = typeof agent.id === 'string' ? agent.id : undefined;
-  if (!id) return undefined;
-  const view: AgentView = { id, granted: [], revoked: [], talksTo: [] };
-  const talksTo = agent.talks_to ?? agent.talksTo;
-  if (Array.isArray(talksTo)) view.talksTo = talksTo.filter((t): t is string => typeof t === 'string').slice(0, 1000);
-  if (typeof agent.name === 'string') view.name = agent.name;
-  if (typeof agent.status === 'string') view.status = agent.status;
-  const list = Array.isArray(agent.capabilities) ? agent.capabilities.slice(0, 1000) : [];
-  for (const item of list) {
-    if (typeof item === 'string') {
-      view.granted.push(item);
-      continue;
-    }
-    if (!isObject(item)) continue;
-    const type = item.capabilityType ?? item.capability_type ?? item.type;
-    if (typeof type !== 'string') continue;
-    const revoked =
-      (item.revokedAt ?? item.revoked_at) != null || item.status === 'revoked' || item.revoked === true;
-    (revoked ? view.revoked : view.granted).push(type);
-  }
-  return view;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

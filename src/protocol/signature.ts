@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 
 /**
- * AIM's `agent-request-v1` Ed25519 request signature (aim-protocol.md section 1.3), shared by the
+ * AIM's `agent-request-v1` Ed25519 request signature (docs/aim-protocol.md, "Signatures"), shared by the
  * reporter (signing) and the local collector (verifying), so both read the same bytes the same way.
  *
  * Signed bytes: UPPER(method) "\n" requestTarget "\n" timestamp, then "\n" body when the body is
@@ -117,7 +117,7 @@ export interface VerifyInput {
   windowS?: number;
 }
 
-/** The server side, as AIM's middleware answers (aim-protocol.md section 1.3, latest refusal bodies). */
+/** The server side, as AIM's middleware answers (docs/aim-protocol.md, latest refusal bodies). */
 export function verifyRequest(input: VerifyInput): VerifyResult {
   const h = (name: string): string | undefined => {
     const v = input.headers[name];
