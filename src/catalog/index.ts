@@ -8,3 +8,5 @@ export { capabilityIds } from './ids.js';
 export type { CapabilityId } from './ids.js';
 export { detectionRank, mcpEvidence, mcpConfigFileConfidence, mcpCallConfidence } from './mcp.js';
 export type { DetectionMethod } from './mcp.js';
+export { mcpClientFiles, mcpClientPackages } from './mcp-clients.js';
+export type { McpClientFile, McpClientFlavor } from './mcp-clients.js';

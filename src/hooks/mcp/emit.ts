@@ -2,6 +2,7 @@
  * The MCP hooks' one way out: observations on the bus, plus the little shared state the two
  * layers need (which keys the SDK layer already follows, which client library a stack shows).
  */
+import { mcpClientPackages } from '../../catalog/index.js';
 import { observe, type McpEvidence, type McpLaunch, type McpServerSeen } from '../../observations/index.js';
 import { packageVersion } from '../../platform/index.js';
 import { copyOwnProperties } from '../builtins.js';
@@ -32,13 +33,11 @@ export function emitCall(serverKey: string, method: string, name: string | undef
  */
 export const sdkFollowedKeys = new Set<string>();
 
-/** MCP client packages, by the path segment their files live under. */
-const CLIENT_PACKAGES = ['@modelcontextprotocol/sdk', '@modelcontextprotocol/client', '@ai-sdk/mcp', '@langchain/mcp-adapters'];
 
 /** The MCP client library whose frame appears in a stack (name + version), if any. */
 export function clientLibraryInStack(stack: string | undefined): { name: string; version?: string } | undefined {
   if (!stack) return undefined;
-  for (const name of CLIENT_PACKAGES) {
+  for (const name of mcpClientPackages) {
     const marker = `/node_modules/${name}/`;
     let at = stack.indexOf(marker);
     if (at < 0) at = stack.indexOf(marker.replace(/\//g, '\\'));

@@ -10,7 +10,7 @@ import { emitCall, emitServer, inert, internalError, now, sdkFollowedKeys } from
 import { MAX_LINE, callNameOf, helloOf, parseMessages, toolNamesOf } from './jsonrpc.js';
 import { httpKey, nameFromUrl } from './naming.js';
 import type { McpEvidence, McpTransport } from '../../observations/index.js';
-import { adoptPending } from './sdk.js';
+import { adoptPending } from './client-modules.js';
 
 interface UndiciRequest {
   origin?: unknown;

@@ -12,11 +12,11 @@
 import { whenBuiltinLoaded } from '../builtins.js';
 import { internalError } from './emit.js';
 import { subscribeHttp } from './http.js';
-import { installSdkHooks } from './sdk.js';
+import { expectResolutions } from './client-modules.js';
 import { patchChildProcess } from './stdio.js';
 
 export { internalError } from './emit.js';
-export { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './sdk.js';
+export { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './client-modules.js';
 export { httpKey, stdioKey } from './naming.js';
 
 let installed = false;
@@ -41,7 +41,7 @@ export function installMcpHooks(): void {
     internalError(error);
   }
   try {
-    installSdkHooks();
+    expectResolutions();
   } catch (error) {
     internalError(error);
   }

@@ -20,7 +20,7 @@ import {
 import { LineSplitter, MAX_LINE, callNameOf, helloOf, mentionsWatchedMethod, parseMessages, toolNamesOf } from './jsonrpc.js';
 import { nameFromCommand, stdioKey } from './naming.js';
 import { redactArgs, redactCommand } from '../../platform/index.js';
-import { adoptFromStack } from './sdk.js';
+import { adoptFromStack } from './client-modules.js';
 
 const PATCHED = Symbol.for('aim.mcp.spawn');
 
