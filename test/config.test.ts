@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, settings, variableNames } from '../src/config/index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hookFamilies } from '../src/catalog/index.js';
+import { configurationTable, loadConfig, settings, variableNames } from '../src/config/index.js';
 
 describe('configuration', () => {
   it('lists every variable of the schema in the zod-free name list', () => {
@@ -28,16 +30,45 @@ describe('configuration', () => {
     expect(config.apiKey).toBe('');
   });
 
+  it('reads the deployment identity: environment, version and a tag list', () => {
+    const config = loadConfig({ AIM_LOG_LEVEL: 'silent', AIM_ENVIRONMENT: 'production', AIM_AGENT_VERSION: '1.4.0+build.7', AIM_TAGS: 'team:payments, tier:1 team:payments' });
+    expect([config.environment, config.agentVersion, config.tags]).toEqual(['production', '1.4.0+build.7', ['team:payments', 'tier:1']]);
+    const bad = loadConfig({ AIM_LOG_LEVEL: 'silent', AIM_ENVIRONMENT: 'prod env', AIM_TAGS: 'ok,no;semicolons' });
+    expect([bad.environment, bad.tags, bad.reportingAllowed]).toEqual(['', [], true]);
+  });
+
+  it('AIM_DISABLED_HOOKS documents every hook family of the catalog', () => {
+    for (const name of Object.keys(hookFamilies)) expect(settings.disabledHooks.description).toContain(`\`${name}\``);
+  });
+
+  it('AIM_STARTUP_LOG and AIM_DISABLED_HOOKS', () => {
+    expect(loadConfig({}).startupLog).toBe(true);
+    const config = loadConfig({ AIM_LOG_LEVEL: 'silent', AIM_STARTUP_LOG: 'off', AIM_DISABLED_HOOKS: 'mcp,net' });
+    expect([config.startupLog, config.disabledHooks]).toEqual([false, ['mcp', 'net']]);
+  });
+
   it('accepts AIM_BASE_URL as AIM_URL', () => {
     expect(loadConfig({ AIM_LOG_LEVEL: 'silent', AIM_BASE_URL: 'http://127.0.0.1:9' }).url).toBe('http://127.0.0.1:9');
   });
 });
 
 describe('the configuration table in docs/configuration.md', () => {
-  it('documents every variable', async () => {
-    const { readFileSync } = await import('node:fs');
-    const readme = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
-    const table = readme.slice(readme.indexOf('| variable'));
+  const doc = new URL('../docs/configuration.md', import.meta.url);
+  const begin = '<!-- configuration table: generated from src/config/schema.ts -->';
+  const end = '<!-- end of the generated table -->';
+
+  it("is the schema's table (AIM_UPDATE_DOCS=1 npx vitest run config rewrites it)", () => {
+    const text = readFileSync(doc, 'utf8');
+    const [before, rest] = text.split(begin) as [string, string?];
+    expect(rest, 'the doc has the begin marker').toBeDefined();
+    const after = rest!.slice(rest!.indexOf(end));
+    const generated = `${before}${begin}\n${configurationTable()}\n${after}`;
+    if (process.env.AIM_UPDATE_DOCS === '1') writeFileSync(doc, generated);
+    expect(text).toBe(generated);
+  });
+
+  it('documents every variable, aliases included', () => {
+    const table = readFileSync(doc, 'utf8');
     for (const name of variableNames) expect(table, name).toContain(`\`${name}\``);
   });
 });

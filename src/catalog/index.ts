@@ -10,3 +10,5 @@ export { detectionRank, mcpEvidence, mcpConfigFileConfidence, mcpCallConfidence 
 export type { DetectionMethod } from './mcp.js';
 export { mcpClientFiles, mcpClientPackages } from './mcp-clients.js';
 export type { McpClientFile, McpClientFlavor } from './mcp-clients.js';
+export { hookFamilies, parseDisabledHooks, disabledHookParts } from './hook-families.js';
+export type { HookFamily, HookFamilyName } from './hook-families.js';

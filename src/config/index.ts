@@ -3,3 +3,4 @@ export type { LoadedConfig } from './config.js';
 export { settings } from './schema.js';
 export type { Config, Setting } from './schema.js';
 export { variableNames, warnUnknownVariables } from './names.js';
+export { configurationTable } from './table.js';

@@ -14,6 +14,8 @@ export interface Setting<T> {
   description: string;
   /** Never echoed in a warning, a log line or a file. */
   sensitive?: boolean;
+  /** The default as the configuration table shows it, when the value itself does not say it. */
+  shownDefault?: string;
   /** When the value is bad: fall back to the default (`default`) or turn reporting off (`disable-reporting`). */
   onInvalid?: 'default' | 'disable-reporting';
 }
@@ -29,6 +31,14 @@ const positiveInt = (max: number) =>
   );
 const httpUrl = z.url({ protocol: /^https?$/ });
 
+/** A comma- or space-separated list (AIM_TAGS, AIM_DISABLED_HOOKS), each item matching `item`. */
+const list = (item: RegExp, max: number) =>
+  z.pipe(
+    z.string().check(z.refine((v: string) => words(v).length <= max && words(v).every((w) => item.test(w)))),
+    z.transform((v: string) => [...new Set(words(v))]),
+  );
+const words = (v: string): string[] => v.split(/[\s,]+/).filter(Boolean);
+
 function setting<T>(s: Setting<T>): Setting<T> {
   return s;
 }
@@ -38,19 +48,34 @@ export const settings = {
     env: 'AIM_DISABLED',
     schema: bool,
     default: false,
-    description: 'Kill switch: `1`/`true` loads nothing but the entry file.',
+    description: 'Kill switch: `1`/`true` loads nothing but the 1 KB entry file. A value that is not a boolean is warned about (the agent stays on).',
   }),
   logLevel: setting({
     env: 'AIM_LOG_LEVEL',
     schema: z.enum(['silent', 'error', 'warn', 'info', 'debug']),
     default: 'warn' as const,
-    description: 'What the agent says on stderr (never stdout): silent, error, warn, info, debug.',
+    description: 'What the agent says on stderr (never stdout): `silent`, `error`, `warn`, `info`, `debug`.',
+  }),
+  startupLog: setting({
+    env: 'AIM_STARTUP_LOG',
+    schema: bool,
+    default: true,
+    description:
+      'One line on stderr per process at `info` and `debug` (version, Node, hook mode, where reports go, what is off and why); `false` turns it off.',
+  }),
+  disabledHooks: setting({
+    env: 'AIM_DISABLED_HOOKS',
+    schema: list(/^[a-z_:]+$/i, 10),
+    default: [] as string[],
+    shownDefault: '(none)',
+    description:
+      'Hook families to leave alone, comma-separated: `fs`, `child_process`, `net`, `http` (with fetch), `sqlite`, `mcp`. What they would have seen is not in the inventory. An unknown name is warned about and ignored.',
   }),
   output: setting({
     env: 'AIM_OUTPUT',
     schema: z.string().check(z.minLength(1)),
     default: '',
-    description: 'Directory: each process writes `<pid>.json` (format `aim.inventory/v1`).',
+    description: 'Directory: each process writes `<pid>.json` in the `aim.inventory/v1` format.',
   }),
   esmLoader: setting({
     env: 'AIM_ESM_LOADER',
@@ -81,6 +106,26 @@ export const settings = {
     description: 'The agent in AIM: a UUID, or a name resolved once through the API.',
     onInvalid: 'disable-reporting',
   }),
+  environment: setting({
+    env: 'AIM_ENVIRONMENT',
+    schema: z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,64}$/)),
+    default: '',
+    description: 'The deployment environment (`production`, `staging`, ...), sent to AIM in the agent\'s metadata. Like `DD_ENV`.',
+  }),
+  agentVersion: setting({
+    env: 'AIM_AGENT_VERSION',
+    schema: z.string().check(z.regex(/^[A-Za-z0-9_.+-]{1,64}$/)),
+    default: '',
+    shownDefault: "the app's `package.json` version",
+    description: 'The version of the agent (your program) as AIM shows it. Like `DD_VERSION`.',
+  }),
+  tags: setting({
+    env: 'AIM_TAGS',
+    schema: list(/^[A-Za-z0-9_.:\/=-]{1,64}$/, 20),
+    default: [] as string[],
+    shownDefault: '(none)',
+    description: 'Tags for the agent in AIM, comma- or space-separated (`team:payments,tier:1`), at most 20 of up to 64 characters.',
+  }),
   reportPotential: setting({
     env: 'AIM_REPORT_POTENTIAL',
     schema: bool,
@@ -91,38 +136,41 @@ export const settings = {
     env: 'AIM_FLUSH_TIMEOUT_MS',
     schema: positiveInt(60_000),
     default: 2000,
-    description: 'Longest wait at exit for unsent reports, in milliseconds.',
+    description: 'Longest wait at exit for unsent reports (a process younger than 10 s waits at most 500 ms; `0`: never wait, spool only).',
   }),
   spoolDir: setting({
     env: 'AIM_SPOOL_DIR',
     schema: z.string().check(z.minLength(1)),
     default: '',
-    description: 'Where reports unsent at exit wait for the next run of the agent (default `<tmpdir>/aim-spool-<uid>`).',
+    shownDefault: '`<tmpdir>/aim-spool-<uid>`',
+    description: 'Where reports a process could not send before exiting wait for the next process.',
   }),
   protocol: setting({
     env: 'AIM_PROTOCOL',
     schema: z.enum(['auto', 'signed', 'api-key']),
     default: 'auto' as const,
     description:
-      "Which generation of AIM's protocol: `signed` (current AIM: the key registers the agent, every call is signed), `api-key` (older AIM), or `auto` (asks once, remembers).",
+      "Which generation of AIM's protocol: `signed` (current AIM: the key registers the agent, every call is signed), `api-key` (older AIM), or `auto` (finds out once, remembers).",
   }),
   agentName: setting({
     env: 'AIM_AGENT_NAME',
     schema: z.string().check(z.minLength(1), z.maxLength(255)),
     default: '',
-    description: "Signed generation: the name to register the agent under (default: the app's package.json name, else the entry file's name).",
+    shownDefault: "the app's `package.json` name, else the entry file's name",
+    description: 'Signed generation: the name to register the agent under.',
   }),
   credentialsFile: setting({
     env: 'AIM_CREDENTIALS_FILE',
     schema: z.string().check(z.minLength(1)),
     default: '',
-    description: "Signed generation: the agent's credentials file, mode 0600 (default `<config dir>/aim/agents/<name>-<server>.json`).",
+    shownDefault: '`<config dir>/aim/agents/<name>-<server>.json`',
+    description: "Signed generation: the agent's credentials file (mode 0600).",
   }),
   privateKey: setting({
     env: 'AIM_PRIVATE_KEY',
     schema: z.string().check(z.regex(/^[A-Za-z0-9+/=\s]{40,200}$/)),
     default: '',
-    description: "Signed generation: the agent's Ed25519 private key (base64), with AIM_AGENT_ID as its UUID, instead of a credentials file.",
+    description: "Signed generation: the agent's Ed25519 private key (base64), with `AIM_AGENT_ID` as its UUID, instead of a credentials file.",
     sensitive: true,
     onInvalid: 'disable-reporting',
   }),

@@ -137,9 +137,10 @@ function resyncESM(): void {
 }
 
 /** Registers the catalog's rows: one patch per builtin module. */
-export function registerCatalogPatches(): void {
+export function registerCatalogPatches(disabled: ReadonlySet<string> = new Set()): void {
   const byModule = new Map<string, BuiltinRow[]>();
   for (const row of builtinRows) {
+    if (disabled.has(row.module)) continue;
     const rows = byModule.get(row.module);
     if (rows) rows.push(row);
     else byModule.set(row.module, [row]);
@@ -149,7 +150,7 @@ export function registerCatalogPatches(): void {
       for (const row of rows) patchRow(exports, row);
     });
   }
-  whenBuiltinLoaded('fs', watchPromisesGetter);
+  if (!disabled.has('fs/promises')) whenBuiltinLoaded('fs', watchPromisesGetter);
 }
 
 /**

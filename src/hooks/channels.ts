@@ -125,8 +125,13 @@ function onSocket(message: unknown): void {
   }
 }
 
-export function subscribeNetworkChannels(): void {
-  subscribe('undici:request:create', onUndiciRequest);
-  subscribe('http.client.request.start', onHttpRequest);
-  subscribe('net.client.socket', onSocket);
+const networkChannels: [string, (message: unknown) => void][] = [
+  ['undici:request:create', onUndiciRequest],
+  ['http.client.request.start', onHttpRequest],
+  ['net.client.socket', onSocket],
+];
+
+/** Every network channel but those AIM_DISABLED_HOOKS turned off. */
+export function subscribeNetworkChannels(disabled: ReadonlySet<string> = new Set()): void {
+  for (const [name, listener] of networkChannels) if (!disabled.has(name)) subscribe(name, listener);
 }

@@ -2,7 +2,7 @@ import type { Features } from '../platform/index.js';
 import type { HookMode } from '../observations/index.js';
 import { batchPatches, builtinLoaded, catchUpBuiltins, registerCatalogPatches, watchChildProcesses, watchedBuiltins } from './builtins.js';
 import { subscribeNetworkChannels } from './channels.js';
-import { packageRows } from '../catalog/index.js';
+import { disabledHookParts, packageRows, type HookFamilyName } from '../catalog/index.js';
 import { coverGetBuiltinModule, installAsyncLoader, installRequireHook, installSyncResolveHook, scanRequireCache } from './modules.js';
 
 export { whenBuiltinLoaded } from './builtins.js';
@@ -25,6 +25,8 @@ const EAGER_WITHOUT_SYNC_HOOKS = new Set(['child_process', 'net', 'fs/promises']
 export interface HookOptions {
   /** file: URL of dist/esm-loader.mjs, when the user opted in to the async loader. */
   asyncLoaderUrl?: string;
+  /** AIM_DISABLED_HOOKS: the families left alone (catalog/hook-families.ts). */
+  disabled?: readonly HookFamilyName[];
 }
 
 export function installHooks(features: Features, options: HookOptions = {}): HookSetup {
@@ -59,10 +61,11 @@ function watchRequires(beforeRequire?: () => void): void {
 }
 
 function install(features: Features, options: HookOptions): HookSetup {
-  registerCatalogPatches();
+  const off = disabledHookParts(options.disabled ?? []);
+  registerCatalogPatches(off.builtins);
   coverGetBuiltinModule();
-  subscribeNetworkChannels();
-  watchChildProcesses();
+  subscribeNetworkChannels(off.channels);
+  if (!off.channels.has('child_process')) watchChildProcesses();
   catchUpBuiltins();
   if (features.syncModuleHooks) {
     watchRequires(installSyncResolveHook());

@@ -17,6 +17,8 @@ import { warnUnknownVariables } from '../config/names.js';
 import { scanConfigFiles, type StartPlace } from './mcp-config-files.js';
 import { processInfo } from './process-info.js';
 import { agentRecord, type Activation } from './record.js';
+import { logStartup } from './startup-log.js';
+import { disabledHooks, warnIfKillSwitchIsNotBoolean } from './startup-settings.js';
 import { version } from './version.js';
 
 export function start(activation: Activation): void {
@@ -30,12 +32,15 @@ export function start(activation: Activation): void {
     () => lookAgain(inventory, startPlace),
   );
   setObserver((observation) => infer(observation, inventory));
-  installMcpHooks();
-  const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl() });
-  const preloadMs = Number(process.hrtime.bigint() - started) / 1e6;
-  inventory.updateAgent({ ...setup, preloadMs: Math.round(preloadMs * 100) / 100 });
+  const disabled = disabledHooks();
+  if (!disabled.includes('mcp')) installMcpHooks();
+  const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl(), disabled });
+  const preloadMs = Math.round((Number(process.hrtime.bigint() - started) / 1e6) * 100) / 100;
+  inventory.updateAgent({ ...setup, preloadMs });
   Object.assign(agentRecord(), { inventory, activation });
   warnUnknownVariables(process.env);
+  warnIfKillSwitchIsNotBoolean();
+  logStartup({ version, activation, setup, preloadMs, launcher: info.launcher, disabledHooks: disabled });
   const output = process.env.AIM_OUTPUT?.trim();
   // The API key, or (signed generation) an agent's own id and private key.
   const reportToAim = Boolean(process.env.AIM_API_KEY?.trim() || (process.env.AIM_AGENT_ID?.trim() && process.env.AIM_PRIVATE_KEY?.trim()));
