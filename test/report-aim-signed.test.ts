@@ -16,7 +16,8 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-const seen = (c: Collector) => c.received().map((r) => `${r.route} ${r.status}`);
+/** The routes of the signed generation's first slice; the capability report (issue 16) has its own tests. */
+const seen = (c: Collector) => c.received().filter((r) => r.route !== 'capability-report').map((r) => `${r.route} ${r.status}`);
 
 describe('signed generation (in process)', () => {
   it('a signature over other bytes than those sent is refused (401 signatureInvalid); the agent signs again and goes on', async () => {

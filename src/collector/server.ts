@@ -5,7 +5,8 @@ import { routeOf, SDK_API, type RouteName } from '../protocol/index.js';
 import { apiKeyRoutes } from './apikey.js';
 import { control } from './control.js';
 import { Faults, playFault, type Fault } from './faults.js';
-import { authenticate, createMcpServer, registerAgent, registerCapability, type Enforcement } from './signed.js';
+import { capabilityReport, createMcpServer, heartbeat, mcpServerByName, recordConnection, recordUsage } from './mcp.js';
+import { authenticate, registerAgent, registerCapability, type Enforcement } from './signed.js';
 import { CollectorState, DEMO_AGENT, DEMO_KEY, type AgentState, type SeedAgent, type SeedKey } from './state.js';
 import { append, replay, type Received } from './store.js';
 import { internalError, parseOr, readBody, safeHeaders, send, type Answer } from './wire.js';
@@ -117,7 +118,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://collector').pathname;
+    const url = new URL(req.url ?? '/', 'http://collector');
+    const path = url.pathname;
     const text = await readBody(req);
 
     if (path.startsWith('/__aim/')) {
@@ -148,7 +150,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     };
 
     if (signed && route === 'registration') return answer(registration(req, entry));
-    if (!path.startsWith(SDK_API + '/')) return answer({ status: 404, body: { error: `Cannot ${method} ${path}` } });
+    if (!path.startsWith(SDK_API + '/') && route !== 'capability-report') return answer({ status: 404, body: { error: `Cannot ${method} ${path}` } });
 
     const caller = signed ? signedCaller(req, text, param, entry) : apiKeyCaller(req, entry);
     if ('status' in caller) return answer(caller);
@@ -157,12 +159,26 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (limited) return answer(limited);
 
     const body = entry.body;
-    if (caller.signer && route === 'register') return answer(registerCapability(state, caller.signer, body, enforcement));
-    if (caller.signer && route === 'mcp-servers') return answer(createMcpServer(caller.signer, body));
+    const signer = caller.signer;
+    if (signer) {
+      const signedRoute = signedRoutes[route];
+      if (signedRoute) return answer(signedRoute(signer, body, url));
+    }
     const handler = apiKeyRoutes[route];
     if (!handler) return answer({ status: 404, body: { error: `Cannot ${method} ${path}` } });
     return answer(handler({ state, org: caller.org, param, body, window, ...(options.hideRevoked ? { hideRevoked: true } : {}) }));
   }
+
+  /** The routes only the signed generation has (its agent is known from the signature). */
+  const signedRoutes: Partial<Record<RouteName, (agent: AgentState, body: unknown, url: URL) => Answer>> = {
+    register: (agent, body) => registerCapability(state, agent, body, enforcement),
+    'mcp-servers': (agent, body) => createMcpServer(state, agent, body),
+    'mcp-server-by-name': (agent, _body, url) => mcpServerByName(state, agent, url.searchParams.get('name')),
+    'mcp-connections': (agent, body) => recordConnection(state, agent, body),
+    'mcp-usage-report': (agent, body) => recordUsage(state, agent, body),
+    heartbeat: (agent) => heartbeat(agent),
+    'capability-report': (agent, body) => capabilityReport(agent, body),
+  };
 
   /** Signed generation: `POST /api/v1/agents` behind MemberOrAPIKeyMiddleware (X-API-Key; X-AIM-API-Key is not read). */
   function registration(req: http.IncomingMessage, entry: Received): Answer {

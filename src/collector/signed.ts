@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import {
   CAPABILITY_PATTERN,
-  createMcpServerRequest,
   firstIssue,
   flexible,
   publicKeyFromBase64,
@@ -17,8 +16,8 @@ import type { Answer } from './wire.js';
  * The collector's side of AIM's current (signed) generation (docs/aim-protocol.md): registration
  * with an API key and a client-made Ed25519 public key, agent-request-v1 verification with AIM's
  * refusal bodies and reason codes, path binding, `capabilities/register` under a switchable
- * enforcement mode, and the late `mcp-servers` shape. server.ts routes to these; the API-key
- * generation's routes are in apikey.ts.
+ * enforcement mode, and the registration. server.ts routes to these; the API-key generation's routes
+ * are in apikey.ts, the MCP records, usage, heartbeat and capability report in mcp.ts.
  */
 export type Enforcement = 'monitoring' | 'strict';
 
@@ -155,16 +154,6 @@ export function registerCapability(state: CollectorState, agent: AgentState, bod
     body: { success: true, capabilityType: type, status: 'granted', message: 'Capability auto-granted (monitoring mode)' },
     line: `granted ${type}`,
   };
-}
-
-/** The late `mcp-servers` route: creates an MCP server record `{name, url, ...}`; 409 when it exists. */
-export function createMcpServer(agent: AgentState, body: unknown): Answer {
-  const parsed = z.safeParse(createMcpServerRequest, flexible(body));
-  if (!parsed.success) return { status: 400, body: { error: firstIssue(parsed.error) } };
-  const name = parsed.data.name;
-  if (agent.talksTo.includes(name)) return { status: 409, body: { error: 'MCP server already exists', existingId: name } };
-  agent.talksTo.push(name);
-  return { status: 201, body: { id: randomUUID(), name, url: parsed.data.url }, line: `MCP server ${name}` };
 }
 
 function safeDecode(text: string): string {

@@ -47,6 +47,29 @@ export interface AgentState {
   /** Signed generation: the registered Ed25519 public key (std base64) and the agent's status. */
   publicKey?: string;
   status?: string;
+  /** Signed generation: liveness, and the detection group's capability reports (latest last). */
+  lastHeartbeat?: string;
+  heartbeats: number;
+  capabilityReports: Record<string, unknown>[];
+}
+
+/** An MCP server record (signed generation), per organisation, with who used which tool how often. */
+export interface McpServerRecord {
+  id: string;
+  org: string;
+  name: string;
+  /** The server's stable identity: its URL, `stdio:` command, or `mcp:` registry name. Unique per org. */
+  url: string;
+  title?: string;
+  version?: string;
+  description?: string;
+  websiteUrl?: string;
+  createdBy: string;
+  createdAt: string;
+  /** agent id -> tools it connected to. */
+  connections: Map<string, Set<string>>;
+  /** `agentId|tool` -> usage summed over reports. */
+  usage: Map<string, { count: number; firstUsed: string; lastUsed: string }>;
 }
 
 /** The built-in demo agent and key: `aim collector` and `npm run demo` work with no setup. */
@@ -55,6 +78,7 @@ export const DEMO_KEY = 'aim_live_ZGVtby1rZXktZm9yLXRoZS1sb2NhbC1jb2xsZWN0b3I=';
 
 export class CollectorState {
   readonly agents = new Map<string, AgentState>();
+  readonly mcpServers = new Map<string, McpServerRecord>();
 
   constructor(agents: SeedAgent[]) {
     for (const a of agents) this.addAgent(a);
@@ -71,6 +95,8 @@ export class CollectorState {
       capabilities: [],
       significant: new Map(),
       capabilityRequests: [],
+      heartbeats: 0,
+      capabilityReports: [],
     };
     if (seed.publicKey) agent.publicKey = seed.publicKey;
     this.agents.set(agent.id, agent);

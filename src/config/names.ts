@@ -26,6 +26,7 @@ export const variableNames: readonly string[] = [
   'AIM_CREDENTIALS_FILE',
   'AIM_PRIVATE_KEY',
   'AIM_CAPABILITIES',
+  'AIM_HEARTBEAT_INTERVAL_S',
 ];
 
 /** One did-you-mean warning per unknown AIM_* variable. */

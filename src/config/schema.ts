@@ -138,6 +138,12 @@ export const settings = {
     default: 2000,
     description: 'Longest wait at exit for unsent reports (a process younger than 10 s waits at most 500 ms; `0`: never wait, spool only).',
   }),
+  heartbeatIntervalS: setting({
+    env: 'AIM_HEARTBEAT_INTERVAL_S',
+    schema: positiveInt(86_400),
+    default: 300,
+    description: 'Current AIM: a heartbeat this often (seconds) while the agent runs; the first after one interval, so short processes send none. `0`: off.',
+  }),
   spoolDir: setting({
     env: 'AIM_SPOOL_DIR',
     schema: z.string().check(z.minLength(1)),

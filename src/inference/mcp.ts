@@ -101,6 +101,7 @@ function applyCall(call: McpCall, inventory: Inventory, now: string): void {
     },
     mcpCallConfidence,
   );
+  if (meaning.target === 'tool' && call.name !== undefined) inventory.recordToolUse(call.serverKey, call.name, now);
   if (meaning.target === 'tool' && server && call.name !== undefined && !server.toolsCalled?.includes(call.name)) {
     server.toolsCalled = union(server.toolsCalled, [call.name]);
     inventory.upsertServer({ ...server });

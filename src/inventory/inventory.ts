@@ -7,6 +7,8 @@ import type {
   McpServer,
   PackageSeen,
   ProcessInfo,
+  RiskFlag,
+  ToolUse,
 } from './types.js';
 
 /** Evidence kept per capability: enough to explain it, bounded so memory stays flat. */
@@ -25,6 +27,10 @@ export class Inventory {
   private readonly packages = new Map<string, PackageSeen & { dir?: string }>();
   private readonly servers = new Map<string, McpServer>();
   private readonly listeners = new Set<ChangeListener>();
+  private readonly usage = new Map<string, Map<string, ToolUse>>();
+  private riskFlags: RiskFlag[] = [];
+  /** Bumped by every counted tool call; a reader compares it to what it last sent. */
+  usageRevision = 0;
 
   private catchingUp = false;
 
@@ -84,6 +90,38 @@ export class Inventory {
     if (this.servers.delete(key)) this.changed();
   }
 
+  /**
+   * Counts one call of `tool` on the server keyed `serverKey`. No change event: a busy agent calls
+   * tools all the time, and the reporter batches counts on its own interval.
+   */
+  recordToolUse(serverKey: string, tool: string, at = new Date().toISOString()): void {
+    let tools = this.usage.get(serverKey);
+    if (!tools) this.usage.set(serverKey, (tools = new Map()));
+    const use = tools.get(tool);
+    if (use) {
+      use.count++;
+      use.lastUsed = at;
+    } else tools.set(tool, { count: 1, firstUsed: at, lastUsed: at });
+    this.usageRevision++;
+  }
+
+  /** The MCP servers (copies), without the catch-up scan of a full snapshot. */
+  snapshotServers(): McpServer[] {
+    return [...this.servers.values()].map((s) => ({ ...s }));
+  }
+
+  /** Tool calls so far: server key -> tool -> counts (copies). */
+  toolUsage(): Map<string, Map<string, ToolUse>> {
+    return new Map([...this.usage].map(([k, tools]) => [k, new Map([...tools].map(([t, u]) => [t, { ...u }]))]));
+  }
+
+  /** The policy layer's risk flags (replaces the earlier set). */
+  setRiskFlags(flags: RiskFlag[]): void {
+    if (JSON.stringify(flags) === JSON.stringify(this.riskFlags)) return;
+    this.riskFlags = flags.map((f) => ({ ...f }));
+    this.changed();
+  }
+
   /** Marks a fact about the agent itself (hook mode, visibility, errors). */
   updateAgent(patch: Partial<AgentInfo>): void {
     Object.assign(this.agent, patch);
@@ -107,6 +145,7 @@ export class Inventory {
         .sort(byKey((c) => c.id)),
       mcpServers: [...this.servers.values()].map((s) => ({ ...s })),
       packages: [...this.packages.values()].map((p) => this.packageSeen(p)).sort(byKey((p) => p.name)),
+      ...(this.riskFlags.length ? { riskFlags: this.riskFlags.map((f) => ({ ...f })) } : {}),
     };
   }
 

@@ -91,4 +91,30 @@ export interface InventorySnapshot {
   capabilities: Capability[];
   mcpServers: McpServer[];
   packages: PackageSeen[];
+  /** Risk flags from the policy layer (credential access, drift, ...); the AIM capability report reads them. */
+  riskFlags?: RiskFlag[];
+}
+
+/**
+ * A risk the policy layer found (its input to AIM's capability report: `credentialAccess` and
+ * `riskAssessment.alerts`). Facts only, never a secret's value.
+ */
+export interface RiskFlag {
+  /** Stable id, e.g. `credential-file`, `env-secret-read`. */
+  id: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  /** The capability it concerns (`file:read`, `system:exec`, ...), or a free word. */
+  capability: string;
+  message: string;
+  recommendation?: string;
+  /** When the flag is about credentials: which kind, and a path (never its contents). */
+  credential?: { kind: 'envVars' | 'configFiles' | 'keyring' | 'credentialFile'; path?: string };
+}
+
+/** Tool calls per MCP server and tool, counted without bumping the inventory's revision. */
+export interface ToolUse {
+  count: number;
+  /** RFC 3339. */
+  firstUsed: string;
+  lastUsed: string;
 }

@@ -4,13 +4,12 @@
  * it, the local collector (src/collector) and `aim doctor` answer and check with it, so the two
  * cannot drift apart. Loaded only with the reporter's protocol, never at the app's startup.
  */
-export { agentPath, agentRoutes, routeOf, REGISTRATION_PATH, SDK_API } from './routes.js';
+export { agentPath, agentRoutes, CAPABILITY_REPORT, capabilityReportPath, routeOf, REGISTRATION_PATH, SDK_API } from './routes.js';
 export type { AgentRoute, RouteName } from './routes.js';
 export {
   addMcpServersRequest,
   CAPABILITY_PATTERN,
   capabilityRequestRequest,
-  createMcpServerRequest,
   detectionEvent,
   detectionReportRequest,
   firstIssue,
@@ -20,6 +19,8 @@ export {
   registrationRequest,
 } from './schemas.js';
 export type { AddMcpServersRequest, CapabilityRequestRequest, DetectionEvent, DetectionReportRequest, GrantCapabilityRequest } from './schemas.js';
+export { capabilityReportRequest, createMcpServerRequest, mcpConnectionRequest, mcpUsageReportRequest, RISK_LEVELS } from './signed-schemas.js';
+export type { CapabilityReportRequest, CreateMcpServerRequest, McpConnectionRequest, McpUsageReportRequest, RiskLevel } from './signed-schemas.js';
 export { flexible, isObject, readAgentView } from './shapes.js';
 export type { AgentView } from './shapes.js';
 export {

@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 export const CAPABILITY_PATTERN = /^[a-z][a-z0-9]*:[a-z][a-z0-9_]*$/;
 
 /** RFC 3339 with a zone (`Z` or an offset): Go's `time.Time` refuses anything else. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Limits AIM enforces (silently, by dropping the item) or stores (VARCHAR sizes). */
 export const LIMITS = {
@@ -20,7 +20,7 @@ export const LIMITS = {
   capabilityRequestReason: 10,
 } as const;
 
-const jsonObject = z.record(z.string(), z.unknown());
+export const jsonObject = z.record(z.string(), z.unknown());
 const confidence = z.number().check(z.minimum(0), z.maximum(100));
 
 export const detectionEvent = z.object({
@@ -73,11 +73,6 @@ export const registerCapabilityRequest = z.object({
   capabilityType: z.string().check(z.regex(CAPABILITY_PATTERN, 'capabilityType must match namespace:action')),
   description: z.optional(z.string()),
   riskLevel: z.optional(z.string()),
-});
-
-export const createMcpServerRequest = z.object({
-  name: z.string().check(z.minLength(1, 'name is required'), z.maxLength(255)),
-  url: z.string().check(z.minLength(1, 'url is required')),
 });
 
 export type DetectionEvent = z.infer<typeof detectionEvent>;

@@ -36,6 +36,9 @@ export interface AimReporterOptions {
   timings?: Partial<ReporterTimings>;
   /** For tests: a protocol instead of the API-key client. */
   protocol?: () => Promise<Protocol>;
+  /** For tests: heartbeat and usage intervals in ms (default AIM_HEARTBEAT_INTERVAL_S, and a minute). */
+  heartbeatMs?: number;
+  usageIntervalMs?: number;
   /** For tests: another HTTP client (default: Node's http, see http.ts). */
   transport?: (url: URL, apiKey: string, userAgent: string) => Transport;
 }
@@ -122,6 +125,10 @@ export function createAimReporter(
       save: () => fleet.save(),
     },
     capabilities: config.capabilities,
+    recordIds: { get: (identity) => fleet.mcpId(identity), set: (identity, id) => fleet.setMcpId(identity, id) },
+    signedHint: () => fleet.generation === 'signed',
+    heartbeatMs: options.heartbeatMs ?? config.heartbeatIntervalS * 1000,
+    ...(options.usageIntervalMs ? { usageIntervalMs: options.usageIntervalMs } : {}),
     reportPotential: config.reportPotential,
     flushTimeoutMs: config.flushTimeoutMs,
     spoolFile: spoolPath(spoolDir, url.href, config.agentId),

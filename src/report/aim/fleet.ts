@@ -24,6 +24,8 @@ interface StateFile {
   /** The agent name AIM refused with 409, and when. */
   conflict?: { name: string; at: string };
   agentId?: string;
+  /** MCP server identity -> the id of its record in AIM (current AIM). */
+  mcpIds?: Record<string, string>;
 }
 
 /** A detection is sent again after this long: AIM's dedupe window is 24 h, this keeps `lastSeen` fresh. */
@@ -62,7 +64,7 @@ export class FleetState {
 
   ack(keys: string[], now = Date.now()): void {
     for (const k of keys) {
-      if (!/^(cap|det|srv):/.test(k)) continue;
+      if (!/^(cap|det|srv|mcp|conn|rep):/.test(k)) continue;
       this.data.acked[k] = now;
       this.dirty.add(k);
     }
@@ -107,6 +109,17 @@ export class FleetState {
     this.save(true);
   }
 
+  mcpId(identity: string): string | undefined {
+    this.reload();
+    return this.data.mcpIds?.[identity];
+  }
+
+  setMcpId(identity: string, id: string): void {
+    if (this.data.mcpIds?.[identity] === id) return;
+    this.data.mcpIds = { ...this.data.mcpIds, [identity]: id };
+    this.save(true);
+  }
+
   setAgentId(id: string): void {
     if (this.data.agentId === id) return;
     this.data.agentId = id;
@@ -130,6 +143,7 @@ export class FleetState {
         out.skewS = this.data.skewS ?? disk.skewS;
         out.conflict = this.data.conflict;
         out.agentId = this.data.agentId ?? disk.agentId;
+        out.mcpIds = { ...disk.mcpIds, ...this.data.mcpIds };
       }
       if (!writePrivateFile(this.file, JSON.stringify(out))) return;
       this.data = out;

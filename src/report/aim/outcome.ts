@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import { firstIssue, type AgentView } from '../../protocol/index.js';
+import { firstIssue, type AgentView, type McpUsageReportRequest } from '../../protocol/index.js';
 import { retryAfterMs, type HttpResult } from './http.js';
 import type { PendingCapability, PendingDetection, PendingServer } from './payload.js';
+import type { PendingConnection, PendingRecord, PendingReport } from './records.js';
 
 /**
  * What an answer of AIM means to the reporter, whichever generation gave it: each protocol
@@ -10,9 +11,10 @@ import type { PendingCapability, PendingDetection, PendingServer } from './paylo
  */
 export type Outcome =
   /** `pending`: AIM holds it for an administrator's approval (202; the signed generation's strict mode). */
-  | { kind: 'ok'; agent?: AgentView; pending?: boolean }
-  /** The server already has it: record and never send again. */
-  | { kind: 'duplicate' }
+  /** `id`: what AIM named a record it created (an MCP server record's id). */
+  | { kind: 'ok'; agent?: AgentView; pending?: boolean; id?: string }
+  /** The server already has it: record and never send again (`id`: the existing record's, when it says). */
+  | { kind: 'duplicate'; id?: string }
   /** The server refuses this body: log once, drop the item. */
   | { kind: 'drop'; status: number; reason: string }
   /** The key is refused: stop reporting for this process. */
@@ -31,7 +33,18 @@ export interface Protocol {
   requestCapability?(agentId: string, capability: PendingCapability, opts: SendOptions): Promise<Outcome>;
   /** True when detection/report is how AIM learns the servers (signed generation): no mcp-servers call. */
   readonly serversViaDetections?: boolean;
+  /** The current AIM's MCP records, usage, liveness and capability report (signed generation only). */
+  readonly records?: SignedRecords;
   close(): void;
+}
+
+export interface SignedRecords {
+  /** Creates the MCP server record; ok or duplicate with its id. */
+  createMcpServer(agentId: string, record: PendingRecord, opts: SendOptions): Promise<Outcome>;
+  recordConnection(agentId: string, serverId: string, connection: PendingConnection, opts: SendOptions): Promise<Outcome>;
+  reportUsage(agentId: string, body: McpUsageReportRequest, opts: SendOptions): Promise<Outcome>;
+  heartbeat(agentId: string, opts: SendOptions): Promise<Outcome>;
+  reportCapabilities(agentId: string, report: PendingReport, opts: SendOptions): Promise<Outcome>;
 }
 
 export interface SendOptions {

@@ -1,4 +1,5 @@
 import type { Capability, InventorySnapshot, McpServer } from '../../inventory/index.js';
+import { emptySigned, signedFrom, type SignedDesired } from './records.js';
 
 /**
  * What this process wants AIM to know, derived from one inventory snapshot (latest wins). Pure
@@ -25,7 +26,7 @@ export interface PendingServer {
   transport?: string;
 }
 
-export interface Desired {
+export interface Desired extends SignedDesired {
   capabilities: Map<string, PendingCapability>;
   detections: Map<string, PendingDetection>;
   servers: Map<string, PendingServer>;
@@ -35,7 +36,7 @@ export const INTEGRATION_SERVER = 'aim-sdk-integration';
 export const SOURCE = 'aim-node';
 
 export function emptyDesired(): Desired {
-  return { capabilities: new Map(), detections: new Map(), servers: new Map() };
+  return { capabilities: new Map(), detections: new Map(), servers: new Map(), ...emptySigned() };
 }
 
 export const capKey = (id: string): string => `cap:${id}`;
@@ -48,7 +49,7 @@ export function sdkVersionOf(version: string): string {
 
 /** The capabilities and servers this process should report. Launchers (npm, npx, ...) report nothing. */
 export function desiredFrom(snapshot: InventorySnapshot, reportPotential: boolean, now = new Date()): Desired {
-  const desired = emptyDesired();
+  const desired: Desired = { ...emptyDesired(), ...signedFrom(snapshot, now) };
   if (snapshot.process.launcher) return desired;
   const timestamp = now.toISOString();
   const sdkVersion = sdkVersionOf(snapshot.agent.version);
@@ -155,5 +156,8 @@ export function mergeDesired(into: Desired, extra: Desired): Desired {
   for (const [k, v] of extra.capabilities) if (!into.capabilities.has(k)) into.capabilities.set(k, v);
   for (const [k, v] of extra.detections) if (!into.detections.has(k)) into.detections.set(k, v);
   for (const [k, v] of extra.servers) if (!into.servers.has(k)) into.servers.set(k, v);
+  for (const [k, v] of extra.records) if (!into.records.has(k)) into.records.set(k, v);
+  for (const [k, v] of extra.connections) if (!into.connections.has(k)) into.connections.set(k, v);
+  for (const [k, v] of extra.reports) if (!into.reports.has(k)) into.reports.set(k, v);
   return into;
 }

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CapabilityId, Inventory } from '../../inventory/index.js';
 import { debug, log, warn } from '../../platform/index.js';
-import { Ledger, type Acknowledged } from './ledger.js';
+import { Ledger } from './ledger.js';
 import type { Outcome, Protocol } from './outcome.js';
 import { desiredFrom, emptyDesired, mergeDesired, srvKey, type Desired } from './payload.js';
-import { isEmpty, nextRequest, unsent, type Request } from './queue.js';
-import { Schedule, type Clock, type ReporterTimings } from './schedule.js';
+import { isEmpty, memoryIds, nextRequest, unsent, type RecordIds, type Request } from './queue.js';
+import { Schedule } from './schedule.js';
+import type { ReporterSettings } from './settings.js';
 import { claimSpool, writeSpool } from './spool.js';
+import { UsageBatch } from './usage.js';
 import { warnOutcome, type WarningContext } from './warnings.js';
 
 /**
@@ -21,31 +23,6 @@ import { warnOutcome, type WarningContext } from './warnings.js';
  * - One request in flight; a bounded flush at `beforeExit` only when something is unsent; what is
  *   still unsent at `exit` goes to the spool file that the next process of the agent sends.
  */
-export interface ReporterSettings {
-  /** AIM_AGENT_ID as given: a UUID or a name. */
-  agent: string;
-  reportPotential: boolean;
-  flushTimeoutMs: number;
-  /** Spool file for this URL and agent; none disables spooling. */
-  spoolFile?: string;
-  /** Ledger file of capabilities seen granted, per agent UUID; none disables it. */
-  ledgerFile?: (agentUuid: string) => string;
-  timings: ReporterTimings;
-  /** For tests: time and timers. */
-  clock?: Clock;
-  /** Loads the protocol (and its HTTP client) when there is first something to send. */
-  loadProtocol: () => Promise<Protocol>;
-  /** Replaces the API key in anything we print. */
-  redact: (text: string) => string;
-  /**
-   * What AIM acknowledged before, shared by every process of the agent on this machine (fleet.ts):
-   * not sent again. None: every process asks AIM itself.
-   */
-  acknowledged?: Acknowledged;
-  /** AIM_CAPABILITIES: grant (default), request (capability requests), off (MCP servers only). */
-  capabilities?: 'grant' | 'request' | 'off';
-}
-
 type Stopped = 'auth' | 'unknown-agent' | 'internal';
 
 export class Reporter {
@@ -63,6 +40,10 @@ export class Reporter {
   private flushing = false;
   private internalErrors = 0;
   private readonly unsubscribe: () => void;
+  private readonly usage: UsageBatch;
+  private readonly ids: RecordIds;
+  private lastHeartbeatAt = Date.now();
+  private readonly ticker: NodeJS.Timeout;
   /** Requests sent, by route, for the closing figures. */
   readonly stats = { requests: 0, byRoute: {} as Record<string, number> };
 
@@ -75,6 +56,11 @@ export class Reporter {
     this.spooled = (settings.spoolFile && claimSpool(settings.spoolFile)) || emptyDesired();
     this.ledger.learnAcknowledged();
     this.unsubscribe = inventory.onChange(() => this.changed());
+    this.ids = settings.recordIds ?? memoryIds();
+    this.usage = new UsageBatch(inventory, settings.usageIntervalMs ?? 60_000, Date.now());
+    // Wakes the loop for tool usage and heartbeats, which change no inventory revision.
+    const tickMs = Math.min(settings.usageIntervalMs ?? 60_000, settings.heartbeatMs || Infinity);
+    this.ticker = setInterval(() => this.tick(), tickMs).unref();
     process.on('beforeExit', this.onBeforeExit);
     process.on('exit', this.onExit);
     this.arm();
@@ -86,7 +72,7 @@ export class Reporter {
    */
   async flush(timeoutMs = this.exitBound()): Promise<void> {
     this.wantedAt = undefined;
-    if (this.stopped || timeoutMs <= 0 || (!this.hasWork() && !this.running)) return;
+    if (this.stopped || timeoutMs <= 0 || (!this.hasWork(true) && !this.running)) return;
     // One bounded wait per inventory revision: `beforeExit` after this flush does not start another.
     this.flushedAtRevision = this.inventory.revision;
     const deadline = Date.now() + timeoutMs;
@@ -112,7 +98,31 @@ export class Reporter {
     this.unsubscribe();
     process.off('beforeExit', this.onBeforeExit);
     process.off('exit', this.onExit);
+    clearInterval(this.ticker);
     this.stop('internal');
+  }
+
+  private tick(): void {
+    if (!this.running && !this.stopped && this.periodic(false)) this.arm();
+  }
+
+  /** Tool usage or a heartbeat due now (the current AIM only); `ending`: at exit, usage goes at once, heartbeats not at all. */
+  private periodic(ending: boolean): Request | undefined {
+    if (!this.agentId || !this.protocol?.records) return undefined;
+    const now = Date.now();
+    if (this.usage.due(now, ending)) {
+      const usage = this.usage.request(this.agentId, this.ids, new Date(now));
+      if (usage) return usage;
+    }
+    const every = this.settings.heartbeatMs ?? 0;
+    if (ending || every <= 0 || now - this.lastHeartbeatAt < every) return undefined;
+    const agentId = this.agentId;
+    return {
+      key: ['heartbeat'],
+      describe: 'heartbeat',
+      send: (p, o) => p.records!.heartbeat(agentId, o),
+      settled: () => void (this.lastHeartbeatAt = Date.now()),
+    };
   }
 
   /** Writes what is unsent to the spool now, synchronously. Never throws. */
@@ -122,7 +132,7 @@ export class Reporter {
 
   private async drain(deadline: number): Promise<void> {
     if (this.running) await this.running;
-    if (this.stopped || !this.hasWork()) return;
+    if (this.stopped || !this.hasWork(true)) return;
     this.schedule.disarm();
     await this.run(deadline);
   }
@@ -204,6 +214,7 @@ export class Reporter {
           else this.ledger.remember(k.slice(4));
         }
         this.ledger.acknowledge(request.key);
+        request.settled?.(outcome);
         this.schedule.succeeded();
         if (outcome.kind === 'ok' && outcome.agent) {
           this.learnAgent(outcome.agent.id, outcome.agent.granted, outcome.agent.revoked);
@@ -266,7 +277,13 @@ export class Reporter {
 
   /** The next request to send, from the latest snapshot; undefined when AIM has everything. */
   private next(): Request | undefined {
-    return nextRequest(this.pending(), this.agentId, this.settings);
+    const signed = this.signed() ? this.ids : undefined;
+    return nextRequest(this.pending(), this.agentId, this.settings, signed) ?? this.periodic(this.flushing);
+  }
+
+  /** Whether the server is the current AIM (records, usage, capability report). */
+  private signed(): boolean {
+    return this.protocol ? Boolean(this.protocol.records) : Boolean(this.settings.signedHint?.());
   }
 
   /** What the inventory and the spool want AIM to know; the snapshot is taken once per revision. */
@@ -281,13 +298,15 @@ export class Reporter {
 
   /** Everything wanted minus what AIM has or refused. */
   private pending(): Desired {
-    return unsent(this.wanted(), this.ledger, this.settings.capabilities, Boolean(this.protocol?.serversViaDetections));
+    const signed = this.signed() ? { ids: this.ids } : undefined;
+    return unsent(this.wanted(), this.ledger, this.settings.capabilities, Boolean(this.protocol?.serversViaDetections), signed);
   }
 
-  private hasWork(): boolean {
+  /** `ending`: at exit, new tool usage counts too. */
+  private hasWork(ending = false): boolean {
     if (this.stopped) return false;
     try {
-      return !isEmpty(this.pending());
+      return !isEmpty(this.pending()) || (ending && Boolean(this.periodic(true)));
     } catch {
       return false;
     }
@@ -323,7 +342,7 @@ export class Reporter {
       if (this.flushedAtRevision === this.inventory.revision) return;
       this.flushedAtRevision = this.inventory.revision;
       this.wantedAt = undefined;
-      if (!this.hasWork()) return;
+      if (!this.hasWork(true)) return;
       void this.flush(this.exitBound());
     } catch {
       // never into the app

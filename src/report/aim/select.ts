@@ -60,6 +60,9 @@ export function selectProtocol(options: SelectOptions): SelectedProtocol {
     get serversViaDetections() {
       return get(generation).serversViaDetections;
     },
+    get records() {
+      return get(generation).records;
+    },
     async getAgent(identifier, opts) {
       let outcome = await get(generation).getAgent(identifier, opts);
       if (!decided && wrongGeneration(outcome)) {

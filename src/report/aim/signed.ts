@@ -1,6 +1,10 @@
 import {
   agentPath,
+  capabilityReportPath,
+  capabilityReportRequest,
   capabilityRequestRequest,
+  createMcpServerRequest,
+  mcpUsageReportRequest,
   detectionReportRequest,
   generateAgentKeyPair,
   isTimestampRefusal,
@@ -17,6 +21,7 @@ import type { FleetState } from './fleet.js';
 import { retryAfterMs, TransportError, type HttpResult, type Transport } from './http.js';
 import { checkBody, common, errorText, type Outcome, type Protocol, type SendOptions } from './outcome.js';
 import type { PendingCapability, PendingDetection } from './payload.js';
+import type { PendingRecord } from './records.js';
 import { capabilityReason } from './reason.js';
 
 /**
@@ -96,7 +101,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
     return result;
   }
 
-  async function send(method: 'GET' | 'POST', path: string, body: unknown, opts: SendOptions, classify: (r: HttpResult) => Outcome): Promise<Outcome> {
+  async function send(method: 'GET' | 'POST', path: string, body: unknown, opts: SendOptions, classify: (r: HttpResult) => Outcome | Promise<Outcome>): Promise<Outcome> {
     const ready = await ensure(opts);
     if (ready) return ready;
     let result: HttpResult;
@@ -245,6 +250,21 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
     return common(r);
   }
 
+  /** 200/201 is done; the rest as every signed route. */
+  function okOr(r: HttpResult): Outcome {
+    return r.status === 200 || r.status === 201 ? { kind: 'ok' } : refused(r);
+  }
+
+  /** A 409 without the existing id: find the record by name (and identity). */
+  async function lookUp(record: PendingRecord, opts: SendOptions): Promise<Outcome> {
+    const path = `${agentPath(resolved!.creds.agentId, 'mcp-server-by-name')}?name=${encodeURIComponent(record.body.name)}`;
+    return send('GET', path, undefined, opts, (r) => {
+      const id = recordId(r.body);
+      if (r.status === 200 && id) return { kind: 'duplicate', id };
+      return r.status === 404 ? { kind: 'drop', status: 409, reason: 'AIM has a server record with this URL but does not show it by name' } : refused(r);
+    });
+  }
+
   return {
     serversViaDetections: true,
     async getAgent(_identifier, opts) {
@@ -307,6 +327,37 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
         return refused(r);
       });
     },
+    records: {
+      createMcpServer(_agentId, record, opts) {
+        const invalid = checkBody(createMcpServerRequest, record.body);
+        if (invalid) return Promise.resolve(invalid);
+        return send('POST', agentPath(resolved!.creds.agentId, 'mcp-servers'), record.body, opts, (r) => {
+          const id = recordId(r.body);
+          if ((r.status === 200 || r.status === 201) && id) return { kind: 'ok', id };
+          // A duplicate URL: the record exists (upstream answers its id; else it is looked up by name).
+          if (r.status === 409) return id ? { kind: 'duplicate', id } : lookUp(record, opts);
+          return r.status < 300 ? { kind: 'retry', status: r.status, code: 'UNREADABLE', countsAsTry: true } : refused(r);
+        });
+      },
+      recordConnection(_agentId, serverId, connection, opts) {
+        // AIM moved these keys from snake_case to camelCase; Go ignores the spelling it does not read.
+        const body = { mcpServerId: serverId, toolName: connection.tool, mcpName: connection.name, mcpUrl: connection.identity, connectionType: 'sdk_runtime', mcp_server_id: serverId, tool_name: connection.tool };
+        return send('POST', agentPath(resolved!.creds.agentId, 'mcp-connections'), body, opts, okOr);
+      },
+      reportUsage(_agentId, body, opts) {
+        const invalid = checkBody(mcpUsageReportRequest, body);
+        if (invalid) return Promise.resolve(invalid);
+        return send('POST', agentPath(resolved!.creds.agentId, 'mcp-usage-report'), { ...body, agentId: resolved!.creds.agentId }, opts, okOr);
+      },
+      heartbeat(_agentId, opts) {
+        return send('POST', agentPath(resolved!.creds.agentId, 'heartbeat'), undefined, opts, okOr);
+      },
+      reportCapabilities(_agentId, report, opts) {
+        const invalid = checkBody(capabilityReportRequest, report.body);
+        if (invalid) return Promise.resolve(invalid);
+        return send('POST', capabilityReportPath(resolved!.creds.agentId), report.body, opts, okOr);
+      },
+    },
     addMcpServers() {
       // Not sent in this generation (serversViaDetections): detection/report fills talks_to.
       debug('AIM-R104', 'mcp-servers: not used by the signed generation');
@@ -316,6 +367,16 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
       http.close();
     },
   };
+}
+
+/** The record id in an answer: `id`, `existingId`, `mcpServerId`, or inside `mcpServer`/`server`. */
+function recordId(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  for (const v of [b.id, b.existingId, b.existing_id, b.mcpServerId, (b.mcpServer as { id?: unknown } | undefined)?.id, (b.server as { id?: unknown } | undefined)?.id]) {
+    if (typeof v === 'string' && isUuid(v)) return v;
+  }
+  return undefined;
 }
 
 function describe(capability: PendingCapability): string {
