@@ -6,6 +6,7 @@ import { agentNameFor } from '../report/aim/agent-name.js';
 import { defaultSpoolDir, spoolPath } from '../report/aim/files.js';
 import { createNodeHttpTransport, TransportError, type HttpResult } from '../report/aim/http.js';
 import { keyMayTravel } from '../report/aim/keys.js';
+import { errorText, SIGNED_ONLY } from '../report/aim/outcome.js';
 import { doctorSigned, whichGeneration } from './doctor-signed.js';
 
 const HELP = `usage: aim doctor
@@ -106,6 +107,7 @@ export async function doctor(args: string[]): Promise<number> {
       note(`AIM lists ${view.granted.length} capabilities for it${view.granted.length ? `: ${view.granted.join(', ')}` : ''}.`);
       if (view.revoked.length) note(`revoked by an administrator (aim will not grant them again): ${view.revoked.join(', ')}.`);
     } else if (agent.status === 200) failed('the server answered 200 but not with an agent: is AIM_URL an AIM server?');
+    else if (agent.status === 401 && !/api key/i.test(errorText(agent))) failed(SIGNED_ONLY.replace(' Reporting is off for this process.', ''));
     else if (agent.status === 401) failed('AIM refused the key (401): it may be mistyped, disabled or expired. Create a new one in AIM.');
     else if (agent.status === 403) failed('AIM says the agent belongs to another organisation than the key (403).');
     else if (agent.status === 404) failed(`AIM has no agent ${JSON.stringify(agentRef)} (404): check AIM_AGENT_ID (an id, or the exact name).`);

@@ -52,8 +52,17 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
+/** What to do when an AIM refuses API keys on its agent routes (the current generation). */
+export const SIGNED_ONLY =
+  'this AIM refuses API keys on its agent routes (/api/v1/sdk-api): it is the current AIM, which wants every call signed by the agent. ' +
+  'Unset AIM_PROTOCOL (or set AIM_PROTOCOL=signed): aim then registers the agent with AIM_API_KEY and signs every call. Reporting is off for this process.';
+
 /** The status codes every route shares (section 3.12). */
 export function common(r: HttpResult): Outcome {
+  if (r.status === 401 && !/api key/i.test(errorText(r))) {
+    // Not a word about the key: the current AIM, which takes no API key on its agent routes.
+    return { kind: 'auth', status: 401, serverSays: errorText(r), message: SIGNED_ONLY };
+  }
   if (r.status === 401 || r.status === 403) return { kind: 'auth', status: r.status, serverSays: errorText(r) };
   if (r.status === 404) return { kind: 'unknown-agent', status: r.status };
   if (r.status === 429) return { kind: 'retry', status: 429, retryAfterMs: retryAfterMs(r.headers), countsAsTry: false };
