@@ -86,7 +86,8 @@ export async function inspect(args: string[]): Promise<number> {
     const [command, ...commandArgs] = options.command as [string, ...string[]];
     const stdoutToStderr = options.json && !options.out;
     const result = await runChild(command, commandArgs, env, { stdoutToStderr });
-    publish(inspectDocument(mergeSnapshots(readSnapshots(output))), options);
+    const snapshots = readSnapshots(output);
+    publish(inspectDocument(mergeSnapshots(snapshots)), snapshots, options);
     if (result.signal) return exitLike(result);
     return result.code ?? 1;
   } finally {
@@ -114,8 +115,8 @@ function readSnapshots(dir: string): InventorySnapshot[] {
   return snapshots;
 }
 
-function publish(document: InspectDocument, options: Options): void {
+function publish(document: InspectDocument, snapshots: InventorySnapshot[], options: Options): void {
   const json = `${JSON.stringify(document, null, 2)}\n`;
   if (options.out) writeFileSync(options.out, json);
-  else process.stdout.write(options.json ? json : renderTable(document));
+  else process.stdout.write(options.json ? json : renderTable(document, snapshots));
 }

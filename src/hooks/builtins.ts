@@ -3,6 +3,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { builtinRows, capabilityOfCall, possibleCapabilities, type BuiltinRow, type CapabilityId } from '../catalog/index.js';
 import { observe } from '../observations/index.js';
 import { callerOf } from './caller.js';
+import { commandOf } from './command.js';
 import { health, internalError } from './health.js';
 import { isQuiet } from '../platform/index.js';
 import { asNode, isLoaderRead, isLoaderResolve, keepsTellingLoaderReads, loaderResolveTracker, nodeAtWork, resolveForLoader } from './loader-activity.js';
@@ -226,7 +227,8 @@ function record(site: Site, args: ArrayLike<unknown>): void {
   if (!caller) return; // Node loading modules, or aim itself: never use, never retires.
   const { row } = site;
   const capability = capabilityOfCall(row, args);
-  observe({ kind: 'api', module: row.module, api: apiName(row), caller, variant: capability });
+  const details = row.module === 'child_process' ? commandOf(row.api, args) : undefined;
+  observe({ kind: 'api', module: row.module, api: apiName(row), caller, variant: capability, ...(details && { details }) });
   if (caller.who === 'app') (site.shownByApp ??= new Set()).add(capability);
   if (site.shownByApp?.size === possibleCapabilities(row).length || ++site.counted >= MAX_COUNTED_CALLS) retire(site);
 }

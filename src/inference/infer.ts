@@ -15,12 +15,13 @@ export function infer(observation: Observation, inventory: Inventory): void {
   const now = new Date().toISOString();
   switch (observation.kind) {
     case 'api':
-      addUse(inventory, observation.variant as CapabilityId, observation.api, observation.caller, now, confidence.used);
+      addUse(inventory, observation.variant as CapabilityId, observation.api, observation.caller, now, confidence.used, observation.details);
       return;
     case 'package':
       return addPackage(inventory, observation.name, observation.dir, now);
     case 'http': {
       const { method, protocol, host, path, caller } = observation;
+      rememberRequestCaller(protocol, host, caller);
       const api = `${observation.client === 'undici' ? 'fetch' : 'http.request'} ${method} ${protocol}//${host}`;
       addUse(inventory, 'api:call', api, caller, now, confidence.used);
       const provider = llmProvider(host.replace(/:\d+$/, ''), path);
@@ -28,7 +29,8 @@ export function infer(observation: Observation, inventory: Inventory): void {
       return;
     }
     case 'connect': {
-      const { host, port, caller } = observation;
+      const { host, port } = observation;
+      const caller = connectionCaller(observation.caller, host, port);
       const api = `net.connect ${host}:${port}`;
       addUse(inventory, 'network:connect', api, caller, now, confidence.used);
       const database = databasePorts.get(port);
@@ -44,6 +46,31 @@ export function infer(observation: Observation, inventory: Inventory): void {
     case 'mcp-call':
       return inferMcp(observation, inventory, now);
   }
+}
+
+/**
+ * The HTTP requests' callers by destination, so that the connection a request opens is
+ * attributed like its `api:call`: fetch and the SDKs connect from undici's frames a tick later,
+ * which name the program at no line (or the wrong package). Bounded: a few hundred destinations.
+ */
+const requestCallers = new Map<string, Caller>();
+const MAX_REMEMBERED = 256;
+
+function rememberRequestCaller(protocol: string, host: string, caller: Caller): void {
+  const key = destination(host, protocol === 'https:' ? 443 : 80);
+  if (requestCallers.has(key) || requestCallers.size >= MAX_REMEMBERED) return;
+  requestCallers.set(key, caller);
+}
+
+function connectionCaller(caller: Caller, host: string, port: number): Caller {
+  if (caller.location) return caller;
+  return requestCallers.get(`${host.replace(/^\[|\]$/g, '').toLowerCase()}:${port}`) ?? caller;
+}
+
+/** `host:port`, brackets of an IPv6 literal dropped, the default port filled in. */
+function destination(host: string, defaultPort: number): string {
+  const match = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(host.includes(']') || host.split(':').length === 2 ? host : `[${host}]`);
+  return `${(match?.[1] ?? host).toLowerCase()}:${match?.[2] ?? defaultPort}`;
 }
 
 function addUse(

@@ -25,6 +25,8 @@ export interface ApiUsed {
   caller: Caller;
   /** Present when the catalog row decides by an argument (fs.open flags). */
   variant?: string;
+  /** Facts about the call, never secrets: for child_process, the command (redacted) and `shell`. */
+  details?: Record<string, string>;
 }
 
 /** A package was loaded: its name from node_modules, its directory (the version is read later). */

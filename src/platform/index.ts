@@ -11,3 +11,4 @@ export { safeCwd } from './cwd.js';
 export { isOn } from './switches.js';
 export { REDACTED, cleanUrl, isSecretName, looksLikeSecret, redactArgs, redactCommand, redactValue } from './redact.js';
 export { isUuid } from './uuid.js';
+export { printable } from './sanitize.js';

@@ -71,6 +71,40 @@ describe('aim inspect', () => {
     expect(result.stdout).toMatch(/file:read\s+used\s+95\s+app\s+fs\.readFileSync at fixtures\/core\/capabilities\.cjs:12/);
   });
 
+  it('groups evidence by who, wraps a long WHO, names commands with their args redacted and says shell or not', async () => {
+    const result = await aim(['inspect', '--', node, fixture('core/who-groups.cjs'), '\u001b]0;title\u0007']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const read = lines.findIndex((l) => /^\s+file:read\s+used\s+95\s+app\s+fs\.readFileSync at fixtures\/core\/who-groups\.cjs:6$/.test(l));
+    expect(read, result.stdout).toBeGreaterThan(0);
+    expect(lines[read + 1]).toMatch(/^\s+used\s+@long-scope-for-wrapping\s+fs\.statSync at fixtures\/core\/who-groups\.cjs:3 \(\+1 more\)$/);
+    expect(lines[read + 2]!.trim()).toBe('/a-dependency-with-a-lon');
+    expect(result.stdout).toMatch(/system:exec\s+used\s+95\s+app\s+echo --token \[REDACTED\] hello \(no shell\) via\s+child_process\.execFileSync at fixtures\/core\/who-groups\.cjs:7/);
+    expect(result.stdout).toMatch(/true --password=\[REDACTED\] \(through a shell\) via\s+child_process\.execSync at fixtures\/core\/who-groups\.cjs:8/);
+    expect(result.stdout).not.toMatch(/hunter2|=abc/);
+    // The program's argv reaches the terminal with its control characters made visible.
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).toContain('\\x1b]0;title\\x07');
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(120);
+  });
+
+  it('attributes network:connect like the api:call that opened it', async () => {
+    const result = await aim(['inspect', '--', node, fixture('core/agent-app.mjs')]);
+    expect(result.stdout).toMatch(/network:connect\s+used\s+95\s+app\s+net\.connect 127\.0\.0\.1:\d+ at fixtures\/core\/agent-app\.mjs:17/);
+  });
+
+  it('shows each process for what it is: the app, its MCP server, npm as a launcher', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aim-roles-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'roles', version: '1.0.0', scripts: { start: `node ${JSON.stringify(fixture('mcp/v1-stdio-env.cjs'))}` } }));
+    const result = await aim(['inspect', 'npm', 'start', '--silent'], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^launcher npm, pid \d+: node .*\n  \(a launcher's own file and process activity is not the program's: not counted\)$/m);
+    // npm runs the script through sh, which is not a node process: the app starts a tree of its own.
+    expect(result.stdout).toMatch(/^app, pid \d+: node .*v1-stdio-env\.cjs/m);
+    expect(result.stdout).toMatch(/^ {2}MCP server, pid \d+: node .*server-everything\/dist\/index\.js stdio/m);
+    expect(result.stdout).toMatch(/mcp:tool_use\s+used\s+95\s+app\s+mcp mcp-servers\/everything tools\/call echo/);
+  });
+
   it('refuses a missing command with usage on stderr', async () => {
     const result = await aim(['inspect', '--json']);
     expect(result.code).toBe(2);
