@@ -61,6 +61,15 @@ const active = (c: Collector, name: string) =>
   (agentNamed(c, name)?.capabilities ?? []).filter((x) => !x.revokedAt).map((x) => x.capabilityType).sort();
 
 describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', () => {
+  it('registers with the deployment identity: AIM_AGENT_VERSION as the version, AIM_ENVIRONMENT and AIM_TAGS in the metadata', async () => {
+    const t = await setup();
+    const result = await t.run({ AIM_ENVIRONMENT: 'production', AIM_AGENT_VERSION: '2.3.1', AIM_TAGS: 'team:ml' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const registration = t.collector.received().find((r) => r.route === 'registration')!;
+    expect(registration.body).toMatchObject({ version: '2.3.1', metadata: { source: 'aim-node', environment: 'production', tags: ['team:ml'] } });
+  });
+
   it('zero config: only AIM_API_KEY and AIM_URL registers the agent, signs every call, and keeps the private key in a 0600 file only', async () => {
     const t = await setup();
     const first = await t.run();

@@ -69,6 +69,18 @@ describe.skipIf(!built)('AIM reporting end to end (dist/register.mjs)', () => {
     expect(integration.details.capabilities).toContain('file:read');
   });
 
+  it('sends the deployment identity (AIM_ENVIRONMENT, AIM_AGENT_VERSION, AIM_TAGS) with the integration entry', async () => {
+    const { collector, run } = await setup();
+    const result = await run({ AIM_ENVIRONMENT: 'staging', AIM_AGENT_VERSION: '1.4.0', AIM_TAGS: 'team:payments, tier:1' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const detection = collector.received().find((r) => r.route === 'detection')!;
+    const integration = (detection.body as { detections: { mcpServer: string; details: Record<string, unknown> }[] }).detections.find(
+      (d) => d.mcpServer === 'aim-sdk-integration',
+    )!;
+    expect(integration.details).toMatchObject({ environment: 'staging', deploymentVersion: '1.4.0', tags: ['team:payments', 'tier:1'] });
+  });
+
   it('a capability first used later arrives as a delta', async () => {
     const { collector, run } = await setup();
     const result = await run({ FIXTURE_LATER_MS: '1800' });

@@ -103,6 +103,7 @@ export function createAimReporter(
   timings.quietMs += jitter;
   timings.quietMaxMs += jitter;
   const spoolDir = config.spoolDir || defaultSpoolDir();
+  const deployment = { environment: config.environment, version: config.agentVersion, tags: config.tags };
   // Signed generation: the name to register under; AIM_AGENT_ID may be that name.
   const name = agentNameFor(
     config.agentName || (config.agentId && !isUuid(config.agentId) ? config.agentId : ''),
@@ -130,6 +131,7 @@ export function createAimReporter(
     heartbeatMs: options.heartbeatMs ?? config.heartbeatIntervalS * 1000,
     ...(options.usageIntervalMs ? { usageIntervalMs: options.usageIntervalMs } : {}),
     reportPotential: config.reportPotential,
+    deployment,
     flushTimeoutMs: config.flushTimeoutMs,
     spoolFile: spoolPath(spoolDir, url.href, config.agentId),
     ledgerFile: (agentUuid) => ledgerPath(spoolDir, url.href, agentUuid),
@@ -138,7 +140,7 @@ export function createAimReporter(
     loadProtocol:
       options.protocol ??
       (async () => {
-        const [{ createApiKeyProtocol }, { createSignedProtocol }, { selectProtocol }, { createNodeHttpTransport }, { desiredFrom }, fs] = await Promise.all([
+        const [{ createApiKeyProtocol }, { createSignedProtocol }, { selectProtocol }, { createNodeHttpTransport }, { desiredFrom, deploymentDetails }, fs] = await Promise.all([
           import('./apikey.js'),
           import('./signed.js'),
           import('./select.js'),
@@ -163,7 +165,8 @@ export function createAimReporter(
                     config.capabilities === 'grant'
                       ? [...desiredFrom(inventory.snapshot(), config.reportPotential).capabilities.values()].map((c) => c.id)
                       : [],
-                  agentVersion: inventory.agent.version,
+                  agentVersion: config.agentVersion || inventory.agent.version,
+                  metadata: deploymentDetails({ environment: deployment.environment, tags: deployment.tags }),
                   fleet,
                 }),
         });

@@ -48,7 +48,22 @@ export function sdkVersionOf(version: string): string {
 }
 
 /** The capabilities and servers this process should report. Launchers (npm, npx, ...) report nothing. */
-export function desiredFrom(snapshot: InventorySnapshot, reportPotential: boolean, now = new Date()): Desired {
+/** Who this deployment is (AIM_ENVIRONMENT, AIM_AGENT_VERSION, AIM_TAGS): sent with the integration entry. */
+export interface Deployment {
+  environment?: string;
+  version?: string;
+  tags?: string[];
+}
+
+export function deploymentDetails(deployment: Deployment): Record<string, unknown> {
+  return {
+    ...(deployment.environment && { environment: deployment.environment }),
+    ...(deployment.version && { deploymentVersion: deployment.version }),
+    ...(deployment.tags?.length && { tags: deployment.tags }),
+  };
+}
+
+export function desiredFrom(snapshot: InventorySnapshot, reportPotential: boolean, now = new Date(), deployment: Deployment = {}): Desired {
   const desired: Desired = { ...emptyDesired(), ...signedFrom(snapshot, now) };
   if (snapshot.process.launcher) return desired;
   const timestamp = now.toISOString();
@@ -69,6 +84,7 @@ export function desiredFrom(snapshot: InventorySnapshot, reportPotential: boolea
       nodeVersion: snapshot.process.node,
       hookMode: snapshot.agent.hookMode,
       visibility: snapshot.agent.visibility,
+      ...deploymentDetails(deployment),
     },
     sdkVersion,
     timestamp,

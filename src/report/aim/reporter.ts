@@ -289,7 +289,7 @@ export class Reporter {
   /** What the inventory and the spool want AIM to know; the snapshot is taken once per revision. */
   private wanted(): Desired {
     if (!this.wantedAt || this.wantedAt.revision !== this.inventory.revision) {
-      const desired = mergeDesired(desiredFrom(this.inventory.snapshot(), this.settings.reportPotential), this.spooled);
+      const desired = mergeDesired(desiredFrom(this.inventory.snapshot(), this.settings.reportPotential, undefined, this.settings.deployment), this.spooled);
       // After the snapshot: its catch-up scan may have added to the inventory.
       this.wantedAt = { revision: this.inventory.revision, desired };
     }

@@ -1,4 +1,5 @@
 import type { Acknowledged } from './ledger.js';
+import type { Deployment } from './payload.js';
 import type { Protocol } from './outcome.js';
 import type { RecordIds } from './queue.js';
 import type { Clock, ReporterTimings } from './schedule.js';
@@ -8,6 +9,8 @@ export interface ReporterSettings {
   /** AIM_AGENT_ID as given: a UUID or a name. */
   agent: string;
   reportPotential: boolean;
+  /** AIM_ENVIRONMENT, AIM_AGENT_VERSION, AIM_TAGS. */
+  deployment?: Deployment;
   flushTimeoutMs: number;
   /** Spool file for this URL and agent; none disables spooling. */
   spoolFile?: string;

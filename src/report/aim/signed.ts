@@ -51,6 +51,8 @@ export interface SignedOptions {
   /** Capability ids to register the agent with (none under AIM_CAPABILITIES=request|off). */
   capabilitiesSoFar: () => string[];
   agentVersion: string;
+  /** AIM_ENVIRONMENT and AIM_TAGS, in the registration's metadata. */
+  metadata?: Record<string, unknown>;
   fleet?: FleetState;
   lock?: Partial<LockOptions>;
 }
@@ -177,7 +179,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
       version: options.agentVersion,
       capabilities: options.capabilitiesSoFar(),
       talksTo: [],
-      metadata: { source: 'aim-node' },
+      metadata: { source: 'aim-node', ...options.metadata },
       communityIntelligenceOptIn: false,
       publicKey: pair.publicKey,
     };
