@@ -22,6 +22,7 @@ const SKIPS = {
   'npm test': "CI's own `npm test` step runs it on this commit",
   'AIM_TEST_NODE=/path/to/node npx vitest run e2e': 'CI runs the end-to-end tests on every Node version itself',
   'bash .ci/run': 'this script is one of its steps',
+  'node scripts/check-docs.mjs': 'this script',
   'npm ci': 'the first check runs it (`npm ci && npm run demo`)',
   'docker run --init -e AIM_API_KEY -e AIM_AGENT_ID=support-bot -e AIM_URL=https://aim.example.com my-agent': 'needs Docker and an image; aim-entrypoint is checked below',
   'docker run --init --env-file aim.env my-agent': 'needs Docker and an image',
