@@ -1,12 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/index.js';
 import { isUuid } from '../platform/index.js';
 import { agentPath, readAgentView } from '../protocol/index.js';
 import { agentNameFor } from '../report/aim/agent-name.js';
-import { defaultSpoolDir, spoolPath } from '../report/aim/files.js';
 import { createNodeHttpTransport, TransportError, type HttpResult } from '../report/aim/http.js';
 import { keyMayTravel } from '../report/aim/keys.js';
 import { errorText, SIGNED_ONLY } from '../report/aim/outcome.js';
+import { describeSpool, describeThisMachine, unreachable } from './doctor-local.js';
 import { doctorSigned, whichGeneration } from './doctor-signed.js';
 
 const HELP = `usage: aim doctor
@@ -35,6 +34,7 @@ export async function doctor(args: string[]): Promise<number> {
   out.push('aim doctor', '');
   const config = loadConfig();
   if (config.disabled) note('AIM_DISABLED is set: the agent loads nothing and reports nothing.');
+  describeThisMachine(config, note, failed);
 
   const rawKey = (process.env.AIM_API_KEY ?? '').trim();
   if (!rawKey) failed('AIM_API_KEY is not set: reporting to AIM is off. Create a key in AIM (API keys) and export it.');
@@ -77,7 +77,8 @@ export async function doctor(args: string[]): Promise<number> {
       health = await http.request('GET', '/health', undefined, { timeoutMs: 5000 });
     } catch (error) {
       const code = error instanceof TransportError ? error.code : 'ERROR';
-      failed(`cannot reach ${url.origin} (${code}). Is AIM running there? For a local one: aim collector.`);
+      failed(unreachable(url.origin, code));
+      describeSpool(config, url, agentRef, note);
       out.push('', 'Reporting would not get through.');
       print();
       return 1;
@@ -118,18 +119,7 @@ export async function doctor(args: string[]): Promise<number> {
     http.close();
   }
 
-  const spool = spoolPath(config.spoolDir || defaultSpoolDir(), url.href, agentRef);
-  if (existsSync(spool)) {
-    try {
-      const data = JSON.parse(readFileSync(spool, 'utf8')) as { capabilities?: unknown[]; detections?: unknown[]; writtenAt?: string };
-      note(
-        `reports left unsent by an earlier run wait in ${spool} (${data.capabilities?.length ?? 0} capabilities, ` +
-          `${data.detections?.length ?? 0} detections, from ${data.writtenAt}); the next run sends them.`,
-      );
-    } catch {
-      note(`an unreadable spool file is at ${spool}; it will be ignored.`);
-    }
-  }
+  describeSpool(config, url, agentRef, note);
 
   out.push('', healthy ? 'Reporting to AIM would work.' : 'Reporting would not get through. Fix the lines marked FAIL.');
   print();
