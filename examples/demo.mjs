@@ -4,6 +4,9 @@
 // prompt, calls an LLM-style API, runs a command, writes a file, starts a child node process)
 // under `aim inspect` with reporting pointed at the collector, then shows what AIM received.
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -43,4 +46,40 @@ for (const request of received) {
   process.stdout.write(`  ${request.method} ${route} -> ${request.status ?? ''} ${what}\n`);
 }
 if (reports.trim()) process.stdout.write(`\nCollector log:\n${reports.replace(/^/gm, '  ')}`);
+
+// The current AIM (signed): an agent that uses an MCP server (fixtures/report/typical-agent.mjs
+// calls a tool of server-filesystem over stdio) registers itself, and AIM gets the server's record,
+// its connection and its tool usage.
+const signed = spawn(process.execPath, [cli, 'collector', '--port', '0', '--protocol', 'signed', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const signedUrl = await listening(signed);
+const typical = `${repo}fixtures/report/typical-agent.mjs`;
+const home = mkdtempSync(join(tmpdir(), 'aim-demo-'));
+process.stdout.write(`\n$ node --import aim/register fixtures/report/typical-agent.mjs   (current AIM, signed, at ${signedUrl})\n`);
+const agent = spawn(process.execPath, ['--import', `${repo}dist/register.mjs`, typical], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, AIM_URL: signedUrl, AIM_API_KEY: DEMO_KEY, AIM_AGENT_NAME: 'demo-mcp-agent', XDG_CONFIG_HOME: home, TMPDIR: home, AIM_FLUSH_TIMEOUT_MS: '3000' },
+});
+await new Promise((done) => agent.on('exit', done));
+const servers = await fetch(`${signedUrl}/__aim/mcp-servers`).then((r) => r.json());
+const signedReceived = await fetch(`${signedUrl}/__aim/received`).then((r) => r.json());
+signed.kill();
+process.stdout.write('\nMCP server records in AIM:\n');
+for (const s of servers) {
+  process.stdout.write(`  ${s.name} ${s.version ? `v${s.version} ` : ''}(${s.url}), id ${s.id}\n`);
+  for (const [agentId, tools] of Object.entries(s.connections)) process.stdout.write(`    connected: agent ${agentId}, tools ${tools.join(', ')}\n`);
+  for (const [key, use] of Object.entries(s.usage)) process.stdout.write(`    usage: ${key.split('|')[1]} x${use.count} (last ${use.lastUsed})\n`);
+}
+process.stdout.write(`Requests: ${signedReceived.map((r) => `${r.route} ${r.status}`).join(', ')}\n`);
 process.exit(code);
+
+function listening(child) {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', () => reject(new Error(`the collector did not start:\n${text}`)));
+  });
+}

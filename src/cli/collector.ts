@@ -23,7 +23,8 @@ one line per report on stderr. Point the agent at it with AIM_URL.
 
 Control routes for tests: POST /__aim/faults {route,status|delay|hang|reset|garbage,count},
 DELETE /__aim/faults, GET /__aim/received, POST /__aim/revoke {agentId,capabilityType},
-POST /__aim/enforcement {mode}, POST /__aim/clock {offsetMs}.
+POST /__aim/enforcement {mode}, POST /__aim/clock {offsetMs}, GET /__aim/mcp-servers (signed:
+MCP server records with each agent's tools and usage).
 `;
 
 function parse(args: string[]) {

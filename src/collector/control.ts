@@ -1,4 +1,5 @@
 import { agentJson } from './apikey.js';
+import { mcpServerJson } from './mcp.js';
 import type { Fault, Faults } from './faults.js';
 import type { Enforcement } from './signed.js';
 import type { CollectorState } from './state.js';
@@ -38,6 +39,15 @@ const controlRoutes: Record<string, ControlRoute> = {
   'POST /__aim/enforcement': (c, body) => ({ status: 200, body: { enforcement: c.setEnforcement(body.mode === 'strict' ? 'strict' : 'monitoring') } }),
   'POST /__aim/clock': (c, body) => ({ status: 200, body: { clockOffsetMs: c.setClockOffset(Number(body.offsetMs) || 0) } }),
   'GET /__aim/agents': (c) => ({ status: 200, body: [...c.state.agents.values()].map((a) => agentJson(a)) }),
+  /** The current AIM's MCP server records, with each agent's tools and usage (what a dashboard shows). */
+  'GET /__aim/mcp-servers': (c) => ({
+    status: 200,
+    body: [...c.state.mcpServers.values()].map((s) => ({
+      ...mcpServerJson(s),
+      connections: Object.fromEntries([...s.connections].map(([agent, tools]) => [agent, [...tools].sort()])),
+      usage: Object.fromEntries(s.usage),
+    })),
+  }),
 };
 
 export function control(controls: Controls, method: string, path: string, body: unknown): Answer {

@@ -39,6 +39,7 @@ const LEVELS: [number, RiskLevel][] = [
 ];
 const FRAMEWORKS = ['langchain', '@langchain/core', 'ai', 'llamaindex', '@mastra/core', '@modelcontextprotocol/sdk', '@openai/agents', 'crewai'];
 const BROWSERS = { puppeteer: ['puppeteer', 'puppeteer-core'], playwright: ['playwright', 'playwright-core', '@playwright/test'], selenium: ['selenium-webdriver'] };
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/i;
 const DATABASES = { postgresql: /postgres|\bpg\b/i, mongodb: /mongo/i, mysql: /mysql/i, sqlite: /sqlite/i, redis: /redis/i } as const;
 
 export function capabilityReportOf(snapshot: InventorySnapshot, now: Date): Report {
@@ -80,7 +81,11 @@ function sections(used: Map<CapabilityId, Capability>, packages: Set<string>, fl
   const net = ['network:connect', 'api:call', 'ai:model_call'].map((id) => used.get(id as CapabilityId)).filter((c): c is Capability => Boolean(c));
   if (net.length) {
     const evidence = net.flatMap((c) => c.evidence);
-    const hosts = [...new Set(evidence.map((e) => e.details?.host).filter((h): h is string => Boolean(h)))].slice(0, 50);
+    // External hosts only, without ports: a loopback address or an ephemeral port is not an API,
+    // and would make every run's report look new.
+    const hosts = [...new Set(evidence.map((e) => e.details?.host?.replace(/:\d+$/, '')).filter((h): h is string => Boolean(h) && !LOOPBACK.test(h!)))]
+      .sort()
+      .slice(0, 50);
     out.network = {
       http: evidence.some((e) => /\bhttp\b|http\./.test(e.api)),
       https: evidence.some((e) => /https|fetch/.test(e.api)),

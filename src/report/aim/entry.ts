@@ -128,6 +128,7 @@ export function createAimReporter(
     capabilities: config.capabilities,
     recordIds: { get: (identity) => fleet.mcpId(identity), set: (identity, id) => fleet.setMcpId(identity, id) },
     signedHint: () => fleet.generation === 'signed',
+    agentIdHint: () => fleet.agentId,
     heartbeatMs: options.heartbeatMs ?? config.heartbeatIntervalS * 1000,
     ...(options.usageIntervalMs ? { usageIntervalMs: options.usageIntervalMs } : {}),
     reportPotential: config.reportPotential,

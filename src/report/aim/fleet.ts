@@ -120,6 +120,10 @@ export class FleetState {
     this.save(true);
   }
 
+  get agentId(): string | undefined {
+    return this.data.agentId;
+  }
+
   setAgentId(id: string): void {
     if (this.data.agentId === id) return;
     this.data.agentId = id;

@@ -108,19 +108,21 @@ export class Reporter {
 
   /** Tool usage or a heartbeat due now (the current AIM only); `ending`: at exit, usage goes at once, heartbeats not at all. */
   private periodic(ending: boolean): Request | undefined {
-    if (!this.agentId || !this.protocol?.records) return undefined;
+    // The agent's id from its read, or from an earlier process (state file): usage and liveness
+    // need no agent read of their own.
+    const agentId = this.agentId ?? this.settings.agentIdHint?.();
+    if (!agentId || !this.signed()) return undefined;
     const now = Date.now();
     if (this.usage.due(now, ending)) {
-      const usage = this.usage.request(this.agentId, this.ids, new Date(now));
+      const usage = this.usage.request(agentId, this.ids, new Date(now));
       if (usage) return usage;
     }
     const every = this.settings.heartbeatMs ?? 0;
     if (ending || every <= 0 || now - this.lastHeartbeatAt < every) return undefined;
-    const agentId = this.agentId;
     return {
       key: ['heartbeat'],
       describe: 'heartbeat',
-      send: (p, o) => p.records!.heartbeat(agentId, o),
+      send: (p, o) => (p.records ? p.records.heartbeat(agentId, o) : notCurrent()),
       settled: () => void (this.lastHeartbeatAt = Date.now()),
     };
   }
@@ -367,6 +369,11 @@ export class Reporter {
       // never into the app
     }
   };
+}
+
+/** A guess of the current AIM that proved wrong (the server is an older one): nothing to send. */
+function notCurrent(): Promise<Outcome> {
+  return Promise.resolve({ kind: 'drop', status: 0, reason: 'this AIM has no such route (older generation)' });
 }
 
 function routeOf(request: Request): string {

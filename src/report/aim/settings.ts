@@ -34,6 +34,8 @@ export interface ReporterSettings {
   recordIds?: RecordIds;
   /** Before the protocol is loaded: whether an earlier process found the current (signed) AIM. */
   signedHint?: () => boolean;
+  /** The agent's UUID as an earlier process of it learnt (state file), for usage and heartbeats. */
+  agentIdHint?: () => string | undefined;
   /** Tool usage reports at most this often (ms). */
   usageIntervalMs?: number;
   /** Heartbeats this often (ms); 0: none. The first comes one interval after start, so a short process sends none. */

@@ -52,7 +52,7 @@ export class UsageBatch {
     return {
       key: ['usage'],
       describe: `mcp-usage-report (${total} tools)`,
-      send: (p, o) => p.records!.reportUsage(agentId, body, o),
+      send: (p, o) => (p.records ? p.records.reportUsage(agentId, body, o) : Promise.resolve({ kind: 'drop', status: 0, reason: 'this AIM has no usage route' })),
       settled: () => {
         for (const [k, count] of counted) this.sentCounts.set(k, count);
         this.sentRevision = revision;
