@@ -4,25 +4,17 @@
  * The real CLI (dist/cli.mjs) as a child process; a real plain-HTTP server stands for a
  * misconfigured https URL.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spoolPath } from '../../src/report/aim/files.js';
-import { baseEnv, repo } from '../helpers/agent-run.js';
+import { runCli } from '../helpers/cli.js';
 
 const KEY = 'aim_live_ZG9jdG9yLXRlc3Qta2V5LW5vdC1hLXJlYWwtb25lLTAxMjM0NTY3';
 
-function doctor(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(repo, 'dist/cli.mjs'), 'doctor'], { env: baseEnv(env) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
-}
+const doctor = (env: Record<string, string>) => runCli(['doctor'], { env });
 
 describe('aim doctor, locally', () => {
   it('reports the Node version, the hook mode and AIM_OUTPUT', async () => {

@@ -2,23 +2,16 @@
  * `aim inspect` runs a command with the agent preloaded in its whole process tree and prints the
  * merged inventory; the command keeps its stdout and exit code.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MergedInventory } from '../../src/inventory/index.js';
 import type { InspectDocument } from '../../src/cli/inspect.js';
-import { baseEnv, fixture, node, repo } from '../helpers/agent-run.js';
+import { fixture, node, repo } from '../helpers/agent-run.js';
+import { runCli } from '../helpers/cli.js';
 
-function aim(args: string[], cwd = repo): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(repo, 'dist/cli.mjs'), ...args], { cwd, env: baseEnv() });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
-}
+const aim = (args: string[], cwd = repo) => runCli(args, { cwd });
 
 describe('aim inspect', () => {
   it("--json: stdout is the JSON document only, the program's stdout goes to stderr byte for byte", async () => {
