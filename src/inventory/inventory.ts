@@ -10,6 +10,7 @@ import type {
   RiskFlag,
   ToolUse,
 } from './types.js';
+import { mergeServer } from './servers.js';
 
 /** Evidence kept per capability: enough to explain it, bounded so memory stays flat. */
 const MAX_EVIDENCE = 16;
@@ -78,12 +79,24 @@ export class Inventory {
     return this.packages.has(name);
   }
 
-  /** Sets an MCP server, keyed by its launch command or URL (inference merges what it knows). */
+  /** Adds a sighting of an MCP server, merged by key (launch command or URL) with what is known. */
   upsertServer(server: McpServer): void {
     const known = this.servers.get(server.key);
-    if (known && JSON.stringify(known) === JSON.stringify(server)) return;
-    this.servers.set(server.key, server);
+    const merged = mergeServer(known, server);
+    if (known && JSON.stringify(known) === JSON.stringify(merged)) return;
+    this.servers.set(server.key, merged);
     this.changed();
+  }
+
+  /** The server known by `key`, as a copy. */
+  server(key: string): McpServer | undefined {
+    const known = this.servers.get(key);
+    return known && { ...known };
+  }
+
+  /** Every server known, as copies. */
+  serverList(): McpServer[] {
+    return [...this.servers.values()].map((s) => ({ ...s }));
   }
 
   removeServer(key: string): void {

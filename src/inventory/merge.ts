@@ -1,4 +1,5 @@
 import { byKey } from './inventory.js';
+import { mergeServer } from './servers.js';
 import type { Capability, Evidence, InventorySnapshot, McpServer } from './types.js';
 
 /** The inventory of a whole process tree, as `aim inspect --json` prints it. */
@@ -29,7 +30,7 @@ export function mergeSnapshots(snapshots: InventorySnapshot[]): MergedInventory 
   for (const snapshot of ordered) {
     if (snapshot.process.launcher) continue;
     for (const capability of snapshot.capabilities) mergeCapability(capabilities, capability, snapshot.process.pid);
-    for (const server of snapshot.mcpServers) mergeServer(servers, server, snapshot.process.pid);
+    for (const server of snapshot.mcpServers) addServer(servers, server, snapshot.process.pid);
   }
   return {
     processes: ordered.map(describeProcess),
@@ -74,12 +75,13 @@ function evidenceKey(e: Evidence): string {
   return `${e.strength}|${e.api}|${e.who}|${e.location ?? ''}`;
 }
 
-function mergeServer(into: Map<string, McpServer & { pids: number[] }>, server: McpServer, pid: number): void {
+/** The same rule as within one process (servers.ts), plus which processes saw the server. */
+function addServer(into: Map<string, McpServer & { pids: number[] }>, server: McpServer, pid: number): void {
   const known = into.get(server.key);
-  if (!known) {
-    into.set(server.key, { ...server, pids: [pid] });
-    return;
-  }
-  Object.assign(known, { ...server, pids: known.pids.includes(pid) ? known.pids : [...known.pids, pid] });
-  known.confidence = Math.max(known.confidence, server.confidence);
+  const pids = !known ? [pid] : known.pids.includes(pid) ? known.pids : [...known.pids, pid];
+  into.set(server.key, { ...mergeServer(known && withoutPids(known), server), pids });
+}
+
+function withoutPids({ pids: _pids, ...server }: McpServer & { pids: number[] }): McpServer {
+  return server;
 }
