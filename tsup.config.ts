@@ -8,7 +8,7 @@ const outExtension = ({ format }: { format: string }) => ({ js: format === 'esm'
 
 // Three shapes of output, one per way the code is loaded:
 // - the public doors (`aim/register`, `aim`) in ESM and CJS, tiny;
-// - the agent itself and the lazily loaded reporter, CJS only, so `--import` and `--require`
+// - the agent itself and the lazily loaded reporter and MCP layer, CJS only, so `--import` and `--require`
 //   share one copy of the agent (register compiles agent.cjs, see src/register/load-agent.ts);
 // - the CLI, ESM.
 // zod is bundled so the app's own copy stays distinct from ours.
@@ -49,6 +49,8 @@ export default defineConfig([
     footer: { js: '\n})' },
   },
   { entry: { reporter: 'src/report/lazy.ts' }, ...agentBundle },
+  // MCP discovery's work, compiled only when MCP shows up (src/hooks/mcp/index.ts loads it).
+  { entry: { mcp: 'src/register/mcp-layer.ts' }, ...agentBundle },
   {
     // Runs on Node's loader thread, opt-in; imports nothing.
     entry: { 'esm-loader': 'src/hooks/esm-loader.ts' },

@@ -35,6 +35,9 @@ const deepImportExceptions = new Map([
   ['register/agent.ts -> config/names.js', true],
   // The reporter's lazy bundle is its own door (dist/reporter.cjs).
   ['report/lazy.ts -> report/aim/entry.js', true],
+  // The MCP layer's lazy bundle is its own door (dist/mcp.cjs); the hooks' door stays in the startup bundle.
+  ['register/mcp-layer.ts -> hooks/mcp/layer.js', true],
+  ['register/mcp-config-parse.ts -> hooks/mcp/naming.js', true],
 ]);
 /** Sub-folders whose files are shared on purpose: `aim doctor` uses the client's HTTP, credentials and files. */
 const sharedFolders = [['cli/', 'report/aim/']];

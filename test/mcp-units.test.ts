@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serversInConfig } from '../src/register/mcp-config-files.js';
+import { serversInConfig } from '../src/register/mcp-config-parse.js';
 import { LineSplitter, MAX_LINE, callNameOf, helloOf, parseMessage, parseMessages, uriLabel } from '../src/hooks/mcp/jsonrpc.js';
 import { httpKey, nameFromCommand, nameFromPackage, nameFromUrl, stdioKey } from '../src/hooks/mcp/naming.js';
 import { REDACTED, cleanUrl, looksLikeSecret, redactArgs } from '../src/platform/redact.js';

@@ -8,7 +8,7 @@ export { capabilityIds } from './ids.js';
 export type { CapabilityId } from './ids.js';
 export { detectionRank, mcpEvidence, mcpConfigFileConfidence, mcpCallConfidence } from './mcp.js';
 export type { DetectionMethod } from './mcp.js';
-export { mcpClientFiles, mcpClientPackages } from './mcp-clients.js';
+export { isMcpClientFile, mcpClientFiles, mcpClientPackages, mcpClientRequireNames } from './mcp-clients.js';
 export type { McpClientFile, McpClientFlavor } from './mcp-clients.js';
 export { hookFamilies, parseDisabledHooks, disabledHookParts } from './hook-families.js';
 export type { HookFamily, HookFamilyName } from './hook-families.js';

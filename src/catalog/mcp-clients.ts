@@ -63,3 +63,12 @@ export const mcpClientFiles: readonly McpClientFile[] = [
  * SDK's client): a frame of theirs in a stack names the library that made a connection.
  */
 export const mcpClientPackages: readonly string[] = [...new Set(mcpClientFiles.map((row) => row.package)), '@langchain/mcp-adapters'];
+
+/** What `require()` names load the CommonJS client modules: the require hook watches these. */
+export const mcpClientRequireNames: readonly string[] = mcpClientFiles.flatMap((row) => row.requireNames ?? []);
+
+/** Whether a resolved file or URL lies in a client library whose files are hooked. */
+export function isMcpClientFile(fileOrUrl: string): boolean {
+  const path = fileOrUrl.replace(/\\/g, '/');
+  return path.includes('/node_modules/') && mcpClientFiles.some((row) => path.includes(`/node_modules/${row.package}/`));
+}

@@ -8,7 +8,7 @@ import { coverGetBuiltinModule, installAsyncLoader, installRequireHook, installS
 export { whenBuiltinLoaded } from './builtins.js';
 export { callerOf, packageOfPath } from './caller.js';
 export { health } from './health.js';
-export { scanRequireCache } from './modules.js';
+export { loadingOwnCode, scanRequireCache } from './modules.js';
 
 export interface HookSetup {
   hookMode: HookMode;
@@ -84,5 +84,6 @@ function install(features: Features, options: HookOptions): HookSetup {
   }
   return { hookMode: 'cjs-only', visibility: 'partial:esm-packages' };
 }
-export { httpKey, installMcpHooks, internalError, stdioKey } from './mcp/index.js';
+export { installMcpHooks, type LoadMcpLayer } from './mcp/index.js';
+export { internalError } from './health.js';
 export { isBundled } from './bundle.js';

@@ -83,10 +83,26 @@ export function installSyncResolveHook(): () => void {
     }
   });
   return () => {
-    if (!registration) return;
+    if (!registration || loadingOwn) return;
     registration.deregister();
     registration = undefined;
   };
+}
+
+let loadingOwn = false;
+
+/**
+ * Runs `load` (the agent loading a bundle of its own, maybe from inside the resolve hook) so that
+ * its require()s are not taken for the app's first one, which ends the resolve hook.
+ */
+export function loadingOwnCode<T>(load: () => T): T {
+  const outer = loadingOwn;
+  loadingOwn = true;
+  try {
+    return load();
+  } finally {
+    loadingOwn = outer;
+  }
 }
 
 /** Packages already in the CJS cache: loaded before us, or on Node without sync hooks. */

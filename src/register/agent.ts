@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { installHooks, installMcpHooks, isBundled, scanRequireCache } from '../hooks/index.js';
+import { installHooks, installMcpHooks, isBundled, loadingOwnCode, scanRequireCache } from '../hooks/index.js';
 
 import { infer } from '../inference/index.js';
 import { Inventory } from '../inventory/index.js';
@@ -33,7 +33,7 @@ export function start(activation: Activation): void {
   );
   setObserver((observation) => infer(observation, inventory));
   const disabled = disabledHooks();
-  if (!disabled.includes('mcp')) installMcpHooks();
+  if (!disabled.includes('mcp')) installMcpHooks(() => mcpLayer());
   const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl(), disabled });
   const preloadMs = Math.round((Number(process.hrtime.bigint() - started) / 1e6) * 100) / 100;
   inventory.updateAgent({ ...setup, preloadMs });
@@ -65,7 +65,7 @@ let looked = false;
 function firstLook(inventory: Inventory, start: StartPlace): void {
   if (looked) return;
   looked = true;
-  scanConfigFiles(start);
+  scanConfigFiles(start, () => mcpLayer()?.serversInConfig);
   if (isBundled(start.entry)) inventory.updateAgent({ visibility: 'partial:bundled' });
 }
 
@@ -74,6 +74,17 @@ function asyncLoaderUrl(): string | undefined {
   if (!isOn(process.env.AIM_ESM_LOADER)) return undefined;
   return pathToFileURL(join(__dirname, 'esm-loader.mjs')).href;
 }
+
+/** The MCP layer's bundle, compiled the first time MCP shows up (src/register/mcp-layer.ts). */
+const mcpLayer = once((): typeof import('./mcp-layer.js') | undefined => {
+  try {
+    // Maybe from inside the resolve hook: its require()s are ours, not the app's first.
+    return loadingOwnCode(() => require(join(__dirname, 'mcp.cjs')) as typeof import('./mcp-layer.js'));
+  } catch {
+    warn('AIM-H003', 'the MCP layer could not be loaded; MCP servers are not discovered in this process.');
+    return undefined;
+  }
+});
 
 function loadReporter(inventory: Inventory): ReturnType<typeof import('../report/lazy.js').startReporting> {
   try {

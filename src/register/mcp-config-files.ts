@@ -8,12 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { httpKey, internalError, stdioKey } from '../hooks/index.js';
-import { observe, type McpLaunch, type McpServerSeen, type McpTransport } from '../observations/index.js';
-import { cleanUrl, quietly, redactArgs, redactCommand } from '../platform/index.js';
+import { internalError } from '../hooks/index.js';
+import { observe, type McpLaunch, type McpServerSeen } from '../observations/index.js';
+import { quietly } from '../platform/index.js';
 
 type ConfigFile = NonNullable<McpServerSeen['configFile']>;
-type LaunchFacts = McpLaunch & { name: string };
+
+/** The servers a config file's text declares (mcp-config-parse.ts, in the MCP layer's bundle). */
+export type ParseConfig = (text: string) => McpLaunch[];
 
 /** Where the program started: its directory and its entry file, as they were at startup. */
 export interface StartPlace {
@@ -49,17 +51,18 @@ function safeHomedir(): string | undefined {
 /**
  * Reads the config files; never throws. Where the program started, as it was then: the read comes
  * later (the first read of the inventory), after any chdir or change to process.argv. The agent
- * calls it once per process.
+ * calls it once per process; the parser (and the MCP layer with it) loads only for a file that
+ * declares servers.
  */
-export function scanConfigFiles(start: StartPlace): void {
+export function scanConfigFiles(start: StartPlace, parse: () => ParseConfig | undefined): void {
   try {
-    scanEach(start);
+    scanEach(start, parse);
   } catch (error) {
     internalError(error);
   }
 }
 
-function scanEach(start: StartPlace): void {
+function scanEach(start: StartPlace, parse: () => ParseConfig | undefined): void {
   for (const { path, configFile } of configPaths(start)) {
     let text: string;
     try {
@@ -67,43 +70,7 @@ function scanEach(start: StartPlace): void {
     } catch {
       continue;
     }
-    for (const server of serversInConfig(text)) observe({ kind: 'mcp-server', evidence: 'config-file', configFile, ...server });
+    if (!text.includes('"mcpServers"')) continue;
+    for (const server of parse()?.(text) ?? []) observe({ kind: 'mcp-server', evidence: 'config-file', configFile, ...server });
   }
-}
-
-/** The servers a config declares (`{"mcpServers": {name: {command,args} | {url,type}}}`). */
-export function serversInConfig(text: string): LaunchFacts[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  const table = (parsed as { mcpServers?: unknown } | null)?.mcpServers;
-  if (!table || typeof table !== 'object') return [];
-  const out: LaunchFacts[] = [];
-  for (const [label, value] of Object.entries(table as Record<string, unknown>).slice(0, 100)) {
-    const entry = value as { command?: unknown; args?: unknown; cwd?: unknown; url?: unknown; type?: unknown } | null;
-    if (!entry || typeof entry !== 'object') continue;
-    const name = label.slice(0, 200);
-    if (typeof entry.command === 'string') {
-      const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
-      out.push({
-        key: stdioKey(entry.command, args),
-        name,
-        transport: 'stdio',
-        command: redactCommand(entry.command),
-        args: redactArgs(args),
-        ...(typeof entry.cwd === 'string' ? { cwd: entry.cwd } : {}),
-      });
-    } else if (typeof entry.url === 'string') {
-      const url = cleanUrl(entry.url);
-      if (!url) continue;
-      const type = typeof entry.type === 'string' ? entry.type.toLowerCase() : '';
-      const transport: McpTransport =
-        type === 'sse' || (!type && /\/sse\/?$/.test(url)) ? 'sse' : type === 'ws' || type === 'websocket' || /^wss?:/.test(url) ? 'websocket' : 'streamable-http';
-      out.push({ key: httpKey(url), name, transport, url });
-    }
-  }
-  return out;
 }

@@ -13,9 +13,9 @@
  */
 import { Module, createRequire } from 'node:module';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { mcpClientFiles, type McpClientFile, type McpClientFlavor } from '../../catalog/index.js';
+import { isMcpClientFile, mcpClientFiles, type McpClientFile, type McpClientFlavor } from '../../catalog/index.js';
 import type { McpTransport } from '../../observations/index.js';
-import { featuresOf, importModule } from '../../platform/index.js';
+import { importModule } from '../../platform/index.js';
 import { emitServer, internalError, packageVersion } from './emit.js';
 import { patchClientClass } from './client-patch.js';
 
@@ -40,9 +40,6 @@ for (const row of mcpClientFiles) {
   for (const name of row.requireNames ?? []) rowByRequireName.set(name, row);
 }
 const libraries = [...new Set(mcpClientFiles.map((row) => row.package))];
-
-/** Module names the core's require hook watches for the SDK layer (CJS builds of the client modules). */
-export const MCP_CLIENT_MODULES: readonly string[] = [...rowByRequireName.keys()];
 
 /** The client library a file belongs to: its name, its directory, the file's path inside it. */
 function locate(file: string): { library: string; dir: string; inside: string } | undefined {
@@ -261,7 +258,7 @@ export function mcpModuleRequired(exports: unknown, name: string, basedir: strin
 export function mcpModuleResolved(url: string): void {
   try {
     if (pendingCjs.size > 0) adoptLoadedCjs();
-    if (url.includes('/node_modules/') && locate(url)) onClientModule(url);
+    if (isMcpClientFile(url)) onClientModule(url);
   } catch (error) {
     internalError(error);
   }
@@ -272,8 +269,8 @@ export function mcpModuleResolved(url: string): void {
  * they call mcpModuleResolved / mcpModuleRequired. This only notes whether this Node's resolve
  * hook will report ES modules (else they are looked for from the app's entry).
  */
-export function expectResolutions(): void {
-  resolveHookInstalled = featuresOf().syncModuleHooks;
+export function expectResolutions(syncResolveHook: boolean): void {
+  resolveHookInstalled = syncResolveHook;
 }
 
 /** The module file a require-hook match stands for. */

@@ -1,12 +1,39 @@
 /**
- * The MCP hooks' one way out: observations on the bus, plus the little shared state the two
- * layers need (which keys the SDK layer already follows, which client library a stack shows).
+ * The MCP layer's one way out: observations to the agent's bus, plus the little shared state the
+ * two layers need (which keys the SDK layer already follows, which client library a stack shows).
+ * The layer is a bundle of its own (dist/mcp.cjs, see layer.ts): the bus, the circuit breaker and
+ * the property copier are the agent's, handed over once as the host, never second copies.
  */
 import { mcpClientPackages } from '../../catalog/index.js';
-import { observe, type McpEvidence, type McpLaunch, type McpServerSeen } from '../../observations/index.js';
+import type { McpEvidence, McpLaunch, McpServerSeen, Observation } from '../../observations/index.js';
 import { packageVersion } from '../../platform/index.js';
-import { copyOwnProperties } from '../builtins.js';
-import { health, internalError } from '../health.js';
+
+/** What the MCP layer uses of the agent that loaded it. */
+export interface McpHost {
+  observe(observation: Observation): void;
+  internalError(error: unknown): void;
+  inert(): boolean;
+  copyOwnProperties(from: object, to: object): void;
+}
+
+/** Until activation (unit tests of the parsers): nothing observed, nothing counted. */
+let host: McpHost = { observe: () => {}, internalError: () => {}, inert: () => false, copyOwnProperties: () => {} };
+
+export function bindHost(agent: McpHost): void {
+  host = agent;
+}
+
+export function internalError(error: unknown): void {
+  host.internalError(error);
+}
+
+export function copyOwnProperties(from: object, to: object): void {
+  host.copyOwnProperties(from, to);
+}
+
+export function inert(): boolean {
+  return host.inert();
+}
 
 /** How a server was reached, with the label it goes by. */
 export type LaunchFacts = McpLaunch & { name: string };
@@ -20,16 +47,16 @@ export type ServerFacts = Omit<McpServerSeen, 'kind' | 'evidence'>;
 
 /** Emits what is known about one server and how it was seen; inference merges it by key and gives it meaning. */
 export function emitServer(evidence: McpEvidence, facts: ServerFacts): void {
-  observe({ kind: 'mcp-server', evidence, ...facts });
+  host.observe({ kind: 'mcp-server', evidence, ...facts });
 }
 
 export function emitCall(serverKey: string, method: string, name: string | undefined): void {
-  observe(name === undefined ? { kind: 'mcp-call', serverKey, method } : { kind: 'mcp-call', serverKey, method, name });
+  host.observe(name === undefined ? { kind: 'mcp-call', serverKey, method } : { kind: 'mcp-call', serverKey, method, name });
 }
 
 /**
  * Keys whose requests the SDK layer already sees: the wire layer stops scanning those after the
- * handshake (nothing at all, per design section 5).
+ * handshake, so a request is read once, by the layer that sees it whole.
  */
 export const sdkFollowedKeys = new Set<string>();
 
@@ -58,11 +85,4 @@ export function clientLibraryInStack(stack: string | undefined): { name: string;
   return undefined;
 }
 
-// One circuit breaker, one property copier and one version reader for every hook.
-export { copyOwnProperties, internalError, packageVersion };
-/** The current stack as text, without running the app's Error.prepareStackTrace. */
-export { stackText as captureStack } from '../caller.js';
-
-export function inert(): boolean {
-  return health.inert;
-}
+export { packageVersion };

@@ -39,27 +39,27 @@ const announced = new Set<string>();
 /** The last event-stream GET per origin: the legacy SSE endpoint that later POSTs belong to. */
 const sseByOrigin = new Map<string, string>();
 
-/** Subscribes to the undici channels; cheap: nothing runs until a request is made. */
-export function subscribeHttp(): void {
-  subscribe('undici:request:create', onCreate);
+/**
+ * Subscribes to what follows a request's creation on the undici channels. The creation and the
+ * WebSocket channels are trigger.ts's, which loaded this layer and hands their messages on.
+ */
+export function subscribeHttpFollowUps(): void {
   subscribe('undici:request:headers', onHeaders);
   subscribe('undici:request:bodyChunkSent', onChunkSent);
   subscribe('undici:request:bodyChunkReceived', onChunkReceived);
   subscribe('undici:request:trailers', onDone);
   subscribe('undici:request:error', onError);
-  subscribe('undici:websocket:open', onWebSocketOpen);
-  subscribe('undici:websocket:close', onWebSocketClose);
 }
 
 /** Where the open message has no URL (Node 24's and 22.14's undici), the close message has it. */
-function onWebSocketClose({ websocket }: { websocket?: { url?: unknown; protocol?: unknown } }): void {
+export function onWebSocketClose({ websocket }: { websocket?: { url?: unknown; protocol?: unknown } }): void {
   if (websocket?.protocol !== 'mcp' || typeof websocket.url !== 'string') return;
   const url = httpKey(websocket.url);
   if (!announced.has(url)) announce({ url, confirmed: true, transport: 'websocket', sent: '', received: '' });
 }
 
 /** A WebSocket opened with MCP's subprotocol `mcp` (the URL is in the message on Node 22's undici). */
-function onWebSocketOpen({ protocol, websocket }: { protocol?: unknown; websocket?: { url?: unknown } }): void {
+export function onWebSocketOpen({ protocol, websocket }: { protocol?: unknown; websocket?: { url?: unknown } }): void {
   if (protocol !== 'mcp') return;
   const url = typeof websocket?.url === 'string' ? websocket.url : undefined;
   if (!url) return;
@@ -103,7 +103,7 @@ export function headerOf(headers: unknown, name: string): string | undefined {
   return undefined;
 }
 
-function onCreate({ request }: { request: UndiciRequest }): void {
+export function onCreate({ request }: { request: UndiciRequest }): void {
   if (!request || typeof request !== 'object') return;
   const headers = request.headers;
   const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';

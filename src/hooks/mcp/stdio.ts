@@ -7,12 +7,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import {
-  captureStack,
-  copyOwnProperties,
   clientLibraryInStack,
   emitCall,
   emitServer,
-  inert,
   internalError,
   now,
   sdkFollowedKeys,
@@ -22,9 +19,7 @@ import { nameFromCommand, stdioKey } from './naming.js';
 import { redactArgs, redactCommand } from '../../platform/index.js';
 import { adoptFromStack } from './client-modules.js';
 
-const PATCHED = Symbol.for('aim.mcp.spawn');
-
-interface SpawnOptions {
+export interface SpawnOptions {
   file?: unknown;
   args?: unknown;
   cwd?: unknown;
@@ -33,41 +28,20 @@ interface SpawnOptions {
 type Writable = NonNullable<ChildProcess['stdin']>;
 type Readable = NonNullable<ChildProcess['stdout']>;
 
-/** Patches `ChildProcess.prototype.spawn` once (spawn, exec, execFile, fork and cross-spawn all use it). */
-export function patchChildProcess(childProcess: unknown): void {
-  const proto = (childProcess as { ChildProcess?: { prototype?: Record<string | symbol, unknown> } })?.ChildProcess
-    ?.prototype;
-  if (!proto || proto[PATCHED]) return;
-  const original = proto.spawn as ((this: ChildProcess, options: SpawnOptions) => unknown) | undefined;
-  if (typeof original !== 'function') return;
-  const wrapped = function spawn(this: ChildProcess, options: SpawnOptions): unknown {
-    // eslint-disable-next-line prefer-rest-params
-    const result = original.apply(this, arguments as unknown as [SpawnOptions]);
-    if (!inert()) {
-      try {
-        watchChild(this, options);
-      } catch (error) {
-        internalError(error);
-      }
-    }
-    return result;
-  };
-  copyOwnProperties(original, wrapped);
-  proto.spawn = wrapped;
-  Object.defineProperty(proto, PATCHED, { value: true });
-}
-
-/** Starts watching a freshly spawned child when its stdin and stdout are pipes. */
-export function watchChild(child: ChildProcess, options: SpawnOptions): void {
+/**
+ * Starts watching a spawned child when its stdin and stdout are pipes; `stack` is the spawn's.
+ * The caller hands it the first chunk written (trigger.ts saw it before this layer was loaded).
+ */
+export function watchChild(child: ChildProcess, options: SpawnOptions, stack: string | undefined): StdioWatch | undefined {
   const stdin = child.stdin;
   const stdout = child.stdout;
-  if (!stdin || !stdout || typeof stdin.write !== 'function' || typeof stdout.push !== 'function') return;
+  if (!stdin || !stdout || typeof stdin.write !== 'function' || typeof stdout.push !== 'function') return undefined;
   const spawnFile = typeof options?.file === 'string' ? options.file : undefined;
-  if (!spawnFile) return;
+  if (!spawnFile) return undefined;
   const spawnArgs = Array.isArray(options.args) ? options.args.slice(1).map(String) : [];
   const { file, args } = unwrapShell(spawnFile, spawnArgs);
   const cwd = typeof options.cwd === 'string' ? options.cwd : undefined;
-  new StdioWatch(child, stdin, stdout, file, args, cwd, captureStack());
+  return new StdioWatch(child, stdin, stdout, file, args, cwd, stack);
 }
 
 /**
@@ -87,7 +61,7 @@ export function unwrapShell(file: string, args: string[]): { file: string; args:
 
 type Phase = 'probe' | 'handshake' | 'ready' | 'done';
 
-class StdioWatch {
+export class StdioWatch {
   private phase: Phase = 'probe';
   private readonly outgoing: LineSplitter;
   private incoming: LineSplitter | undefined;
@@ -122,7 +96,7 @@ class StdioWatch {
     stdin.write = this.ownWrite;
   }
 
-  private sniffOutgoing(chunk: unknown, encoding: unknown): void {
+  sniffOutgoing(chunk: unknown, encoding: unknown): void {
     if (this.phase === 'done') return;
     try {
       if (this.phase === 'probe') {
