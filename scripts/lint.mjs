@@ -38,6 +38,7 @@ const deepImportExceptions = new Map([
   // The MCP layer's lazy bundle is its own door (dist/mcp.cjs); the hooks' door stays in the startup bundle.
   ['register/mcp-layer.ts -> hooks/mcp/layer.js', true],
   ['register/mcp-config-parse.ts -> hooks/mcp/naming.js', true],
+  ['register/mcp-layer.ts -> inference/mcp.js', true],
 ]);
 /** Sub-folders whose files are shared on purpose: `aim doctor` uses the client's HTTP, credentials and files. */
 const sharedFolders = [['cli/', 'report/aim/']];

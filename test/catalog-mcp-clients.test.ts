@@ -85,6 +85,6 @@ describe('the MCP client table (catalog/mcp-clients.ts)', () => {
   });
 
   it('names every client library, also those only seen in a stack', () => {
-    expect(mcpClientPackages).toEqual(['@modelcontextprotocol/sdk', '@modelcontextprotocol/client', '@ai-sdk/mcp', '@langchain/mcp-adapters']);
+    expect(mcpClientPackages()).toEqual(['@modelcontextprotocol/sdk', '@modelcontextprotocol/client', '@ai-sdk/mcp', '@langchain/mcp-adapters']);
   });
 });

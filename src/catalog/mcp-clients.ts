@@ -27,42 +27,54 @@ export interface McpClientFile {
 const v1 = '@modelcontextprotocol/sdk';
 const v2 = '@modelcontextprotocol/client';
 const ai = '@ai-sdk/mcp';
+const http = 'streamable-http';
+
+/** One row, its columns in the table's order (positional: the table is parsed by every process). */
+function row(
+  pkg: string,
+  file: string,
+  role: McpClientFile['role'],
+  transport: McpClientFile['transport'],
+  flavor: McpClientFlavor,
+  extra: Pick<McpClientFile, 'versions' | 'requireNames'> = {},
+): McpClientFile {
+  return { package: pkg, file, role, ...(transport ? { transport } : {}), flavor, ...extra };
+}
 
 /** Each of the v1 SDK's client modules, in its CommonJS and ES module builds. */
 function sdkV1(name: string, role: McpClientFile['role'], transport?: McpClientFile['transport']): McpClientFile[] {
   const cjs = `dist/cjs/client/${name}.js`;
   const requireNames = [`${v1}/client/${name}.js`, `${v1}/${cjs}`, ...(name === 'index' ? [`${v1}/client`] : [])];
-  const common = { package: v1, role, ...(transport ? { transport } : {}) };
-  return [
-    { ...common, file: cjs, flavor: 'cjs', requireNames },
-    { ...common, file: `dist/esm/client/${name}.js`, flavor: 'esm' },
-  ];
+  return [row(v1, cjs, role, transport, 'cjs', { requireNames }), row(v1, `dist/esm/client/${name}.js`, role, transport, 'esm')];
 }
 
 export const mcpClientFiles: readonly McpClientFile[] = [
+  // package, file, role, transport, flavor, (versions, require names)
   ...sdkV1('index', 'client'),
   ...sdkV1('stdio', 'transport', 'stdio'),
-  ...sdkV1('streamableHttp', 'transport', 'streamable-http'),
+  ...sdkV1('streamableHttp', 'transport', http),
   ...sdkV1('sse', 'transport', 'sse'),
   ...sdkV1('websocket', 'transport', 'websocket'),
-  { package: v2, file: 'dist/index.cjs', role: 'client', transport: 'streamable-http', flavor: 'cjs', requireNames: [v2] },
-  { package: v2, file: 'dist/index.mjs', role: 'client', transport: 'streamable-http', flavor: 'esm' },
-  { package: v2, file: 'dist/stdio.cjs', role: 'transport', transport: 'stdio', flavor: 'cjs', requireNames: [`${v2}/stdio`] },
-  { package: v2, file: 'dist/stdio.mjs', role: 'transport', transport: 'stdio', flavor: 'esm' },
+  row(v2, 'dist/index.cjs', 'client', http, 'cjs', { requireNames: [v2] }),
+  row(v2, 'dist/index.mjs', 'client', http, 'esm'),
+  row(v2, 'dist/stdio.cjs', 'transport', 'stdio', 'cjs', { requireNames: [`${v2}/stdio`] }),
+  row(v2, 'dist/stdio.mjs', 'transport', 'stdio', 'esm'),
   // @ai-sdk/mcp has its own client (no class to patch): its transports say the library is there.
-  { package: ai, versions: '>=2', file: 'dist/index.js', role: 'transport', transport: 'streamable-http', flavor: 'esm' },
-  { package: ai, versions: '>=2', file: 'dist/mcp-stdio/index.js', role: 'transport', transport: 'stdio', flavor: 'esm' },
-  { package: ai, versions: '1', file: 'dist/index.js', role: 'transport', transport: 'streamable-http', flavor: 'cjs' },
-  { package: ai, versions: '1', file: 'dist/index.mjs', role: 'transport', transport: 'streamable-http', flavor: 'esm' },
-  { package: ai, versions: '1', file: 'dist/mcp-stdio/index.js', role: 'transport', transport: 'stdio', flavor: 'cjs' },
-  { package: ai, versions: '1', file: 'dist/mcp-stdio/index.mjs', role: 'transport', transport: 'stdio', flavor: 'esm' },
+  row(ai, 'dist/index.js', 'transport', http, 'esm', { versions: '>=2' }),
+  row(ai, 'dist/mcp-stdio/index.js', 'transport', 'stdio', 'esm', { versions: '>=2' }),
+  row(ai, 'dist/index.js', 'transport', http, 'cjs', { versions: '1' }),
+  row(ai, 'dist/index.mjs', 'transport', http, 'esm', { versions: '1' }),
+  row(ai, 'dist/mcp-stdio/index.js', 'transport', 'stdio', 'cjs', { versions: '1' }),
+  row(ai, 'dist/mcp-stdio/index.mjs', 'transport', 'stdio', 'esm', { versions: '1' }),
 ];
 
 /**
  * Every MCP client library, also those whose files are not hooked (LangChain's adapters run the
  * SDK's client): a frame of theirs in a stack names the library that made a connection.
  */
-export const mcpClientPackages: readonly string[] = [...new Set(mcpClientFiles.map((row) => row.package)), '@langchain/mcp-adapters'];
+export function mcpClientPackages(): string[] {
+  return [...new Set(mcpClientFiles.map((row) => row.package)), '@langchain/mcp-adapters'];
+}
 
 /** What `require()` names load the CommonJS client modules: the require hook watches these. */
 export const mcpClientRequireNames: readonly string[] = mcpClientFiles.flatMap((row) => row.requireNames ?? []);

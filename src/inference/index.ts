@@ -1,1 +1,1 @@
-export { infer } from './infer.js';
+export { infer, useMcpInference } from './infer.js';

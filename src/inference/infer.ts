@@ -8,7 +8,18 @@ import {
 } from '../catalog/index.js';
 import type { Evidence, Inventory } from '../inventory/index.js';
 import type { Caller, Observation } from '../observations/index.js';
-import { inferMcp } from './mcp.js';
+
+type InferMcp = (observation: Observation, inventory: Inventory, now: string) => void;
+
+/**
+ * What MCP observations mean (mcp.ts): in the MCP layer's bundle, handed over when that loads.
+ * No MCP observation comes before it: they all come from the layer.
+ */
+let inferMcp: InferMcp | undefined;
+
+export function useMcpInference(fn: InferMcp): void {
+  inferMcp = fn;
+}
 
 /** Gives meaning to what the hooks saw, through the catalog, and hands it to the inventory. */
 export function infer(observation: Observation, inventory: Inventory): void {
@@ -44,7 +55,7 @@ export function infer(observation: Observation, inventory: Inventory): void {
       return;
     case 'mcp-server':
     case 'mcp-call':
-      return inferMcp(observation, inventory, now);
+      return inferMcp?.(observation, inventory, now);
   }
 }
 

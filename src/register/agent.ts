@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { installHooks, installMcpHooks, isBundled, loadingOwnCode, scanRequireCache } from '../hooks/index.js';
 
-import { infer } from '../inference/index.js';
+import { infer, useMcpInference } from '../inference/index.js';
 import { Inventory } from '../inventory/index.js';
 import { setObserver } from '../observations/index.js';
 import { featuresOf, isOn, packageVersion, warn } from '../platform/index.js';
@@ -79,7 +79,9 @@ function asyncLoaderUrl(): string | undefined {
 const mcpLayer = once((): typeof import('./mcp-layer.js') | undefined => {
   try {
     // Maybe from inside the resolve hook: its require()s are ours, not the app's first.
-    return loadingOwnCode(() => require(join(__dirname, 'mcp.cjs')) as typeof import('./mcp-layer.js'));
+    const layer = loadingOwnCode(() => require(join(__dirname, 'mcp.cjs')) as typeof import('./mcp-layer.js'));
+    useMcpInference(layer.inferMcp);
+    return layer;
   } catch {
     warn('AIM-H003', 'the MCP layer could not be loaded; MCP servers are not discovered in this process.');
     return undefined;

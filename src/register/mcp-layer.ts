@@ -5,3 +5,4 @@
  */
 export { activateMcpLayer } from '../hooks/mcp/layer.js';
 export { serversInConfig } from './mcp-config-parse.js';
+export { inferMcp } from '../inference/mcp.js';

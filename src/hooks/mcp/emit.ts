@@ -61,10 +61,12 @@ export function emitCall(serverKey: string, method: string, name: string | undef
 export const sdkFollowedKeys = new Set<string>();
 
 
+const clientPackages = mcpClientPackages();
+
 /** The MCP client library whose frame appears in a stack (name + version), if any. */
 export function clientLibraryInStack(stack: string | undefined): { name: string; version?: string } | undefined {
   if (!stack) return undefined;
-  for (const name of mcpClientPackages) {
+  for (const name of clientPackages) {
     const marker = `/node_modules/${name}/`;
     let at = stack.indexOf(marker);
     if (at < 0) at = stack.indexOf(marker.replace(/\//g, '\\'));
