@@ -3,7 +3,7 @@
  * (@ai-sdk/mcp 1.x as the alias @ai-sdk/mcp-v1): a renamed or moved file in a new release fails
  * here instead of silently going unseen.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,7 +75,7 @@ describe('the MCP client table (catalog/mcp-clients.ts)', () => {
       const loading = (row.requireNames ?? []).filter((name) => {
         expect(MCP_CLIENT_MODULES).toContain(name);
         try {
-          return require.resolve(name) === join(modules, row.package, row.file);
+          return require.resolve(name) === realpathSync(join(modules, row.package, row.file));
         } catch {
           return false; // a deep path an exports map hides (older releases had none)
         }

@@ -1,6 +1,7 @@
 /**
  * Wire layer, stdio: a child spawned with piped stdin/stdout whose first line on stdin is a
- * JSON-RPC `initialize` request is an MCP server. We wrap the child's own `stdin.write` and
+ * JSON-RPC `initialize` request is an MCP server (index.ts hands over children whose first write
+ * looks like JSON). We wrap the child's own `stdin.write` and
  * `stdout.push` (never a 'data' listener, never resume(): the app's streams keep their mode),
  * read copies of the bytes, and never change them. Anything that is not JSON-RPC: give up and
  * restore the originals.
@@ -100,10 +101,8 @@ export class StdioWatch {
     if (this.phase === 'done') return;
     try {
       if (this.phase === 'probe') {
-        const size0 = typeof chunk === 'string' ? chunk.length : chunk instanceof Uint8Array ? chunk.byteLength : 0;
-        if (size0 === 0) return;
         const size = typeof chunk === 'string' ? chunk.length : chunk instanceof Uint8Array ? chunk.byteLength : 0;
-        if (this.probedBytes === 0 && !startsLikeJson(chunk)) return this.giveUp();
+        if (size === 0) return;
         this.probedBytes += size;
         if (this.probedBytes > MAX_LINE) return this.giveUp();
       } else if (this.phase === 'ready' && sdkFollowedKeys.has(this.key)) {
@@ -241,16 +240,4 @@ export class StdioWatch {
       internalError(error);
     }
   }
-}
-
-function startsLikeJson(chunk: unknown): boolean {
-  if (typeof chunk === 'string') return /^\s*[[{]/.test(chunk);
-  if (chunk instanceof Uint8Array) {
-    for (const byte of chunk) {
-      if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
-      return byte === 0x7b || byte === 0x5b;
-    }
-    return true;
-  }
-  return false;
 }
