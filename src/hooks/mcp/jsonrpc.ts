@@ -142,9 +142,7 @@ export function uriLabel(uri: string): string {
   return match[2] !== undefined ? `${match[1]}://${host}` : `${match[1]}:`;
 }
 
-/** Methods worth a look after the handshake (a plain substring test, before any parse). */
-export const WATCHED_METHODS = ['"tools/call"', '"resources/read"', '"tools/list"'] as const;
-
+/** Whether a line names a method worth a look after the handshake (a substring test, before any parse). */
 export function mentionsWatchedMethod(line: string): boolean {
   return line.includes('"tools/call"') || line.includes('"resources/read"') || line.includes('"tools/list"');
 }
