@@ -12,3 +12,7 @@ export { isMcpClientFile, mcpClientFiles, mcpClientPackages, mcpClientRequireNam
 export type { McpClientFile, McpClientFlavor } from './mcp-clients.js';
 export { hookFamilies, parseDisabledHooks, disabledHookParts } from './hook-families.js';
 export type { HookFamily, HookFamilyName } from './hook-families.js';
+export { pathArgs, accessOf, programsOfSpawn } from './call-facts.js';
+export type { PathArg, PathAccess } from './call-facts.js';
+export { pathRisk, hostRisk, networkTools, riskSeverity, credentialFiles, shellStartupFiles, exfilHosts } from './risk.js';
+export type { RiskKind, RiskSeverity, PathRisk, HostRiskRow } from './risk.js';

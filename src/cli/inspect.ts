@@ -82,7 +82,8 @@ export async function inspect(args: string[]): Promise<number> {
   }
   const output = mkdtempSync(join(tmpdir(), 'aim-inspect-'));
   try {
-    const env = { ...withAgentPreloaded(process.env, registerPath()), AIM_OUTPUT: output };
+    // Every path and program, not only first uses: a local run pays for seeing it all.
+    const env = { AIM_PATHS: 'all', ...withAgentPreloaded(process.env, registerPath()), AIM_OUTPUT: output };
     const [command, ...commandArgs] = options.command as [string, ...string[]];
     const stdoutToStderr = options.json && !options.out;
     const result = await runChild(command, commandArgs, env, { stdoutToStderr });

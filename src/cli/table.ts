@@ -20,6 +20,11 @@ export function renderTable(merged: MergedInventory, snapshots: InventorySnapsho
     lines.push(...wrap(printable(`  ${s.name} (${s.transport}, ${s.detectionMethod}${s.failed ? ', failed' : ''})${info}  ${target}`, CELL_MAX), width, 4));
     if (s.toolsCalled?.length) lines.push(...wrap(printable(`    tools called: ${s.toolsCalled.join(', ')}`, CELL_MAX), width, 6));
   }
+  lines.push('', `Risk signals: ${merged.risks.length === 0 ? 'none' : ''}`);
+  for (const r of merged.risks) {
+    const where = `${r.who}${r.api ? `, ${r.api}` : ''}${r.location ? ` at ${shorten(r.location)}` : ''}`;
+    lines.push(...wrap(printable(`  ${r.severity.padEnd(8)}  ${r.kind.padEnd(19)}  ${r.label}: ${r.subject}  (${where})`, CELL_MAX), width, 4));
+  }
   lines.push('');
   return lines.join('\n');
 }

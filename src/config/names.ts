@@ -27,6 +27,7 @@ export const variableNames: readonly string[] = [
   'AIM_PRIVATE_KEY',
   'AIM_CAPABILITIES',
   'AIM_HEARTBEAT_INTERVAL_S',
+  'AIM_PATHS',
 ];
 
 /** One did-you-mean warning per unknown AIM_* variable. */

@@ -126,6 +126,13 @@ export const settings = {
     shownDefault: '(none)',
     description: 'Tags for the agent, comma- or space-separated (`team:payments,tier:1`), at most 20 of up to 64 characters, like `DD_TAGS`. Sent as `tags` in the integration entry\'s details and the registration\'s metadata (AIM\'s own tag objects are managed in AIM).',
   }),
+  paths: setting({
+    env: 'AIM_PATHS',
+    schema: z.enum(['first', 'all']),
+    default: 'first' as const,
+    description:
+      'Which file paths and started programs the inventory records: `first` (those of the calls the agent looks at anyway, no extra cost) or `all` (every call, for `aim policy`; costs a lookup per fs call).',
+  }),
   reportPotential: setting({
     env: 'AIM_REPORT_POTENTIAL',
     schema: bool,

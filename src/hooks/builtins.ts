@@ -4,6 +4,7 @@ import { builtinRows, capabilityOfCall, possibleCapabilities, type BuiltinRow, t
 import { observe } from '../observations/index.js';
 import { callerOf } from './caller.js';
 import { commandOf } from './command.js';
+import { keepsRecording, observeFacts, observeLaterFacts } from './call-facts.js';
 import { health, internalError } from './health.js';
 import { isQuiet } from '../platform/index.js';
 import { asNode, isLoaderRead, isLoaderResolve, keepsTellingLoaderReads, loaderResolveTracker, nodeAtWork, resolveForLoader } from './loader-activity.js';
@@ -198,6 +199,8 @@ interface Site {
   retired: boolean;
   counted: number;
   shownByApp?: Set<CapabilityId>;
+  /** AIM_PATHS=all: done attributing, kept only for the paths and programs later calls name. */
+  factsOnly?: boolean;
 }
 
 function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
@@ -223,14 +226,19 @@ function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
 }
 
 function record(site: Site, args: ArrayLike<unknown>): void {
+  const { row } = site;
+  if (site.factsOnly) return observeLaterFacts(row, apiName(row), args, capabilityOfCall(row, args), site.wrapper!);
   const caller = callerOf(site.wrapper!);
   if (!caller) return; // Node loading modules, or aim itself: never use, never retires.
-  const { row } = site;
   const capability = capabilityOfCall(row, args);
   const details = row.module === 'child_process' ? commandOf(row.api, args) : undefined;
   observe({ kind: 'api', module: row.module, api: apiName(row), caller, variant: capability, ...(details && { details }) });
+  observeFacts(row, apiName(row), args, capability, caller);
   if (caller.who === 'app') (site.shownByApp ??= new Set()).add(capability);
-  if (site.shownByApp?.size === possibleCapabilities(row).length || ++site.counted >= MAX_COUNTED_CALLS) retire(site);
+  if (site.shownByApp?.size === possibleCapabilities(row).length || ++site.counted >= MAX_COUNTED_CALLS) {
+    if (keepsRecording(row)) site.factsOnly = true;
+    else retire(site);
+  }
 }
 
 /** `fs.readFileSync`, `fs.promises.open`, `net.Server#listen`. */

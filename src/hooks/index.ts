@@ -3,6 +3,7 @@ import type { HookMode } from '../observations/index.js';
 import { batchPatches, builtinLoaded, catchUpBuiltins, registerCatalogPatches, watchChildProcesses, watchedBuiltins } from './builtins.js';
 import { subscribeNetworkChannels } from './channels.js';
 import { disabledHookParts, packageRows, type HookFamilyName } from '../catalog/index.js';
+import { recordEveryCall, watchWorkers } from './call-facts.js';
 import { coverGetBuiltinModule, installAsyncLoader, installRequireHook, installSyncResolveHook, scanRequireCache } from './modules.js';
 
 export { whenBuiltinLoaded } from './builtins.js';
@@ -27,6 +28,8 @@ export interface HookOptions {
   asyncLoaderUrl?: string;
   /** AIM_DISABLED_HOOKS: the families left alone (catalog/hook-families.ts). */
   disabled?: readonly HookFamilyName[];
+  /** AIM_PATHS=all: every path and program the program names, not only its first uses'. */
+  everyCall?: boolean;
 }
 
 export function installHooks(features: Features, options: HookOptions = {}): HookSetup {
@@ -34,6 +37,8 @@ export function installHooks(features: Features, options: HookOptions = {}): Hoo
   batchPatches(() => {
     setup = install(features, options);
   });
+  // After the install: the opt-in async loader's own thread is no worker of the program's.
+  watchWorkers();
   return setup!;
 }
 
@@ -61,6 +66,7 @@ function watchRequires(beforeRequire?: () => void): void {
 }
 
 function install(features: Features, options: HookOptions): HookSetup {
+  if (options.everyCall) recordEveryCall();
   const off = disabledHookParts(options.disabled ?? []);
   registerCatalogPatches(off.builtins);
   coverGetBuiltinModule();

@@ -5,7 +5,8 @@ import { subscribe } from 'node:diagnostics_channel';
 import { observe } from '../observations/index.js';
 import { OWN_PACKAGE_NAME } from '../platform/index.js';
 import { types } from 'node:util';
-import { builtinLoaded, catchUpBuiltins, copyOwnProperties } from './builtins.js';
+import { builtinLoaded, catchUpBuiltins, copyOwnProperties, isLoaded } from './builtins.js';
+import { observeFeature, observeModuleFile } from './call-facts.js';
 import { decodedPath, packageDirOf, packageOfPath } from './caller.js';
 import { health, internalError } from './health.js';
 import { MCP_CLIENT_MODULES, mcpModuleRequired, mcpModuleResolved } from './mcp/index.js';
@@ -25,8 +26,10 @@ const seenPackages = new Set<string>([OWN_PACKAGE_NAME]);
 /** A resolved module: a builtin (`node:fs`), or a file that may belong to a package. */
 export function moduleResolved(url: string): void {
   if (url.startsWith('node:')) return builtinLoaded(url);
-  // The program's own files are most of what an ES-module app resolves: nothing to remember.
-  if (!url.includes('/node_modules/') || seenUrls.has(url)) return;
+  // The program's own files are most of what an ES-module app resolves: nothing to remember
+  // (unless AIM_PATHS=all asks for the files Node reads to load the program).
+  if (!url.includes('/node_modules/')) return url.startsWith('file://') ? observeModuleFile(decodedPath(url.slice(7))) : undefined;
+  if (seenUrls.has(url)) return;
   seenUrls.add(url);
   packageFile(url.startsWith('file://') ? decodedPath(url.slice(7)) : url);
 }
@@ -112,7 +115,10 @@ export function scanRequireCache(): void {
   if (!cache) return;
   for (const file of Object.keys(cache)) {
     if (file.includes('/node_modules/')) packageFile(file);
+    observeModuleFile(file);
   }
+  // WASI has no channel and no catalogued call: its builtin loaded is the sign (Node never loads it itself).
+  if (isLoaded('wasi')) observeFeature('wasi');
 }
 
 /** `process.getBuiltinModule('node:child_process')` must patch like `require` and `import` do. */

@@ -8,6 +8,7 @@ import {
 } from '../catalog/index.js';
 import type { Evidence, Inventory } from '../inventory/index.js';
 import type { Caller, Observation } from '../observations/index.js';
+import { inferHost, inferPackageDir, inferPath, inferSpawn } from './facts.js';
 
 type InferMcp = (observation: Observation, inventory: Inventory, now: string) => void;
 
@@ -37,6 +38,7 @@ export function infer(observation: Observation, inventory: Inventory): void {
       addUse(inventory, 'api:call', api, caller, now, confidence.used);
       const provider = llmProvider(host.replace(/:\d+$/, ''), path);
       if (provider) addUse(inventory, 'ai:model_call', api, caller, now, confidence.wireLlm, { provider });
+      inferHost(host, path, api, caller, inventory, now);
       return;
     }
     case 'connect': {
@@ -48,11 +50,18 @@ export function infer(observation: Observation, inventory: Inventory): void {
       for (const id of database ? databaseCapabilities : []) {
         addUse(inventory, id, api, caller, now, confidence.databasePort, { database: database! });
       }
+      inferHost(host, '', api, caller, inventory, now);
       return;
     }
     case 'listen':
       addUse(inventory, 'network:listen', `listen :${observation.port ?? '?'}`, observation.caller, now, confidence.used);
       return;
+    case 'path':
+      return inferPath(observation, inventory, now);
+    case 'spawn':
+      return inferSpawn(observation, inventory, now);
+    case 'runtime':
+      return inventory.addFeature(observation.feature);
     case 'mcp-server':
     case 'mcp-call':
       return inferMcp?.(observation, inventory, now);
@@ -102,6 +111,7 @@ function addUse(
 
 function addPackage(inventory: Inventory, name: string, dir: string | undefined, now: string): void {
   inventory.addPackage(dir ? { name, dir } : { name });
+  if (dir) inferPackageDir(dir, inventory);
   const row = packageRow(name);
   for (const id of row?.capabilities ?? []) {
     inventory.addEvidence(

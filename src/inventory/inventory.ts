@@ -6,11 +6,15 @@ import type {
   InventorySnapshot,
   McpServer,
   PackageSeen,
+  PathEntry,
   ProcessInfo,
   RiskFlag,
+  RiskSignal,
   ToolUse,
+  RuntimeFeature,
 } from './types.js';
 import { mergeServer } from './servers.js';
+import { PathLog, asRiskFlag } from './paths.js';
 
 /** Evidence kept per capability: enough to explain it, bounded so memory stays flat. */
 const MAX_EVIDENCE = 16;
@@ -32,6 +36,7 @@ export class Inventory {
   private riskFlags: RiskFlag[] = [];
   /** Bumped by every counted tool call; a reader compares it to what it last sent. */
   usageRevision = 0;
+  private readonly pathLog = new PathLog();
 
   private catchingUp = false;
 
@@ -73,6 +78,21 @@ export class Inventory {
     this.packages.set(pkg.name, { ...pkg });
     this.changed();
     return true;
+  }
+
+  /** Adds a file the process touched (path already in `~` form). */
+  addPath(entry: PathEntry): void {
+    if (this.pathLog.addPath(entry)) this.changed();
+  }
+
+  /** Notes a Node feature the permission model gates (a worker started, an addon loaded). */
+  addFeature(feature: RuntimeFeature): void {
+    if (this.pathLog.addFeature(feature)) this.changed();
+  }
+
+  /** Raises a risk signal, once per kind and subject. */
+  addRisk(flag: RiskSignal): void {
+    if (this.pathLog.addRisk(flag)) this.changed();
   }
 
   hasPackage(name: string): boolean {
@@ -158,7 +178,26 @@ export class Inventory {
         .sort(byKey((c) => c.id)),
       mcpServers: [...this.servers.values()].map((s) => ({ ...s })),
       packages: [...this.packages.values()].map((p) => this.packageSeen(p)).sort(byKey((p) => p.name)),
-      ...(this.riskFlags.length ? { riskFlags: this.riskFlags.map((f) => ({ ...f })) } : {}),
+      ...this.pathFacts(),
+      ...this.allRiskFlags(),
+    };
+  }
+
+  /** The report's flags: those set by the policy layer, and the risk signals in the report's shape. */
+  private allRiskFlags(): Pick<InventorySnapshot, 'riskFlags'> {
+    const flags = [...this.riskFlags.map((f) => ({ ...f })), ...this.pathLog.riskList().map(asRiskFlag)];
+    return flags.length ? { riskFlags: flags } : {};
+  }
+
+  private pathFacts(): Pick<InventorySnapshot, 'paths' | 'pathsTruncated' | 'risks' | 'runtimeFeatures'> {
+    const paths = this.pathLog.pathList();
+    const risks = this.pathLog.riskList();
+    const features = this.pathLog.featureList();
+    return {
+      ...(paths.length > 0 ? { paths } : {}),
+      ...(this.pathLog.truncated ? { pathsTruncated: true } : {}),
+      ...(risks.length > 0 ? { risks } : {}),
+      ...(features.length > 0 ? { runtimeFeatures: features } : {}),
     };
   }
 

@@ -1,6 +1,6 @@
 import { byKey } from './inventory.js';
 import { mergeServer } from './servers.js';
-import type { Capability, Evidence, InventorySnapshot, McpServer } from './types.js';
+import type { Capability, Evidence, InventorySnapshot, McpServer, RiskSignal } from './types.js';
 
 /** The inventory of a whole process tree, as `aim inspect --json` prints it. */
 export interface MergedInventory {
@@ -8,6 +8,8 @@ export interface MergedInventory {
   /** Merged by id over every process that is not a launcher (npm, npx, tsx's launcher...). */
   capabilities: (Capability & { pids: number[] })[];
   mcpServers: (McpServer & { pids: number[] })[];
+  /** Risk signals of every process that is not a launcher, one per kind and subject. */
+  risks: (RiskSignal & { pids: number[] })[];
 }
 
 export interface MergedProcess {
@@ -27,16 +29,29 @@ export function mergeSnapshots(snapshots: InventorySnapshot[]): MergedInventory 
   const ordered = [...snapshots].sort((a, b) => a.process.pid - b.process.pid);
   const capabilities = new Map<string, Capability & { pids: number[] }>();
   const servers = new Map<string, McpServer & { pids: number[] }>();
+  const risks = new Map<string, RiskSignal & { pids: number[] }>();
   for (const snapshot of ordered) {
     if (snapshot.process.launcher) continue;
     for (const capability of snapshot.capabilities) mergeCapability(capabilities, capability, snapshot.process.pid);
     for (const server of snapshot.mcpServers) addServer(servers, server, snapshot.process.pid);
+    for (const risk of snapshot.risks ?? []) mergeRisk(risks, risk, snapshot.process.pid);
   }
   return {
     processes: ordered.map(describeProcess),
     capabilities: [...capabilities.values()].sort(byKey((c) => c.id)),
     mcpServers: [...servers.values()].sort(byKey((s) => s.name)),
+    risks: [...risks.values()].sort(byKey((r) => `${severityRank[r.severity]}${r.kind}${r.subject}`)),
   };
+}
+
+/** Most severe first. */
+const severityRank: Record<RiskSignal['severity'], number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+function mergeRisk(into: Map<string, RiskSignal & { pids: number[] }>, risk: RiskSignal, pid: number): void {
+  const key = `${risk.kind}|${risk.subject}`;
+  const known = into.get(key);
+  if (!known) into.set(key, { ...risk, pids: [pid] });
+  else if (!known.pids.includes(pid)) known.pids.push(pid);
 }
 
 function describeProcess(snapshot: InventorySnapshot): MergedProcess {

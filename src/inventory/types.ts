@@ -1,9 +1,9 @@
 /** The inventory's shapes: what `aim` knows about one process. Format `aim.inventory/v1`. */
 
-import type { CapabilityId, DetectionMethod } from '../catalog/index.js';
+import type { CapabilityId, DetectionMethod, RiskKind, RiskSeverity } from '../catalog/index.js';
 import type { HookMode, McpTransport } from '../observations/index.js';
 
-export type { CapabilityId, DetectionMethod, HookMode, McpTransport };
+export type { CapabilityId, DetectionMethod, HookMode, McpTransport, RiskKind, RiskSeverity };
 
 /** `used`: an API was called. `loaded`: a package able to do it was only imported. */
 export type Strength = 'used' | 'loaded';
@@ -83,6 +83,38 @@ export interface AgentInfo {
   pendingApproval?: CapabilityId[];
 }
 
+/**
+ * A file the process touched, as Node's permission model counts it: `read` (metadata probes
+ * included), `write` (deletes included), `load` (the program's own modules and its packages'
+ * directories, which Node reads to run it). Home as `~`; never contents.
+ */
+export interface PathEntry {
+  path: string;
+  access: 'read' | 'write' | 'load';
+  /** `prefix`: the start of names Node completes (mkdtemp). */
+  form?: 'prefix';
+  /** The first call seen naming it (`fs.readFileSync`). */
+  api?: string;
+  who?: string;
+}
+
+/** A risk signal: what was touched, started or reached, and its kind; never a value. */
+export interface RiskSignal {
+  kind: RiskKind;
+  severity: RiskSeverity;
+  /** The path (home as `~`), the program's file name, or the host. */
+  subject: string;
+  /** What it is: `AWS credentials`, `shell start-up file`, `paste`, `network tool`. */
+  label: string;
+  api?: string;
+  who: string;
+  location?: string;
+  firstSeen: string;
+}
+
+/** Node features its permission model gates on their own (`--allow-worker`, `--allow-addons`, `--allow-wasi`). */
+export type RuntimeFeature = 'worker' | 'addon' | 'wasi';
+
 export interface InventorySnapshot {
   schema: 'aim.inventory/v1';
   revision: number;
@@ -91,6 +123,14 @@ export interface InventorySnapshot {
   capabilities: Capability[];
   mcpServers: McpServer[];
   packages: PackageSeen[];
+  /** Files touched (bounded: see pathsTruncated). Absent when none were seen. */
+  paths?: PathEntry[];
+  /** True when more distinct paths were touched than the inventory keeps. */
+  pathsTruncated?: boolean;
+  /** Risk signals raised. Absent when none. */
+  risks?: RiskSignal[];
+  /** Worker threads started, native addons loaded, WASI loaded. Absent when none. */
+  runtimeFeatures?: RuntimeFeature[];
   /** Risk flags from the policy layer (credential access, drift, ...); the AIM capability report reads them. */
   riskFlags?: RiskFlag[];
 }

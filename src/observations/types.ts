@@ -110,4 +110,38 @@ export interface McpCall {
   caller?: Caller;
 }
 
-export type Observation = ApiUsed | PackageLoaded | HttpRequest | Connect | Listen | McpServerSeen | McpCall;
+/**
+ * A file the program touched, as the permission model counts it: `read` (metadata probes
+ * included), `write` (deletes included), or `load` (Node reading the program's own modules).
+ * The path is absolute, as given (never resolved through links), never with contents.
+ */
+export interface PathTouched {
+  kind: 'path';
+  path: string;
+  access: 'read' | 'write' | 'load';
+  /** The call: `fs.readFileSync`; absent for module loads. */
+  api?: string;
+  /** `prefix`: the start of a name Node completes (mkdtemp). */
+  form?: 'prefix';
+  caller?: Caller;
+}
+
+/** A program a child process started: its file name only, never its arguments. */
+export interface ProgramSpawned {
+  kind: 'spawn';
+  program: string;
+  api: string;
+  caller: Caller;
+}
+
+/**
+ * A Node feature the permission model gates on its own: a worker thread started (Node's
+ * `worker_threads` channel), a native addon loaded (a `.node` file in the module cache), the
+ * `wasi` builtin loaded.
+ */
+export interface RuntimeFeature {
+  kind: 'runtime';
+  feature: 'worker' | 'addon' | 'wasi';
+}
+
+export type Observation = RuntimeFeature | PathTouched | ProgramSpawned | ApiUsed | PackageLoaded | HttpRequest | Connect | Listen | McpServerSeen | McpCall;

@@ -34,7 +34,7 @@ export function start(activation: Activation): void {
   setObserver((observation) => infer(observation, inventory));
   const disabled = disabledHooks();
   if (!disabled.includes('mcp')) installMcpHooks(() => mcpLayer());
-  const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl(), disabled });
+  const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl(), disabled, everyCall: process.env.AIM_PATHS?.trim() === 'all' });
   const preloadMs = Math.round((Number(process.hrtime.bigint() - started) / 1e6) * 100) / 100;
   inventory.updateAgent({ ...setup, preloadMs });
   Object.assign(agentRecord(), { inventory, activation });
