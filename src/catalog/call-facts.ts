@@ -19,7 +19,9 @@ export interface PathArg {
 const pathArgsByApi: Readonly<Record<string, readonly PathArg[]>> = {
   rename: [{ arg: 0, access: 'write' }, { arg: 1, access: 'write' }],
   copyFile: [{ arg: 0, access: 'read' }, { arg: 1, access: 'write' }],
-  cp: [{ arg: 0, access: 'read' }, { arg: 1, access: 'write' }],
+  cp: [{ arg: 0, access: 'read' }, { arg: 1, access: 'write' }, { arg: 1, access: 'read' }],
+  // rm checks what it removes first (an lstat): Node asks read and write permission for it.
+  rm: [{ arg: 0, access: 'write' }, { arg: 0, access: 'read' }],
   link: [{ arg: 0, access: 'read' }, { arg: 1, access: 'write' }],
   symlink: [{ arg: 1, access: 'write' }],
   mkdtemp: [{ arg: 0, access: 'write', form: 'prefix' }],

@@ -16,7 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeSnapshots, type InventorySnapshot, type MergedInventory } from '../inventory/index.js';
-import { exitLike, runChild } from './child.js';
+import { exitLike, runChild, type ChildResult } from './child.js';
 import { withAgentPreloaded } from './node-options.js';
 import { registerPath } from './run.js';
 import { renderTable } from './table.js';
@@ -80,17 +80,25 @@ export async function inspect(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  const stdoutToStderr = options.json && !options.out;
+  const { result, snapshots } = await runObserved(options.command, stdoutToStderr);
+  publish(inspectDocument(mergeSnapshots(snapshots)), snapshots, options);
+  return result.signal ? exitLike(result) : (result.code ?? 1);
+}
+
+/**
+ * Runs the command with the agent preloaded in every node process of its tree and a temporary
+ * AIM_OUTPUT, and returns every inventory it wrote. Shared by `aim inspect` and `aim policy`.
+ * `stdoutToStderr`: the program's stdout goes to stderr, keeping stdout for a JSON document.
+ */
+export async function runObserved(commandLine: string[], stdoutToStderr = false): Promise<{ result: ChildResult; snapshots: InventorySnapshot[] }> {
   const output = mkdtempSync(join(tmpdir(), 'aim-inspect-'));
   try {
     // Every path and program, not only first uses: a local run pays for seeing it all.
     const env = { AIM_PATHS: 'all', ...withAgentPreloaded(process.env, registerPath()), AIM_OUTPUT: output };
-    const [command, ...commandArgs] = options.command as [string, ...string[]];
-    const stdoutToStderr = options.json && !options.out;
+    const [command, ...commandArgs] = commandLine as [string, ...string[]];
     const result = await runChild(command, commandArgs, env, { stdoutToStderr });
-    const snapshots = readSnapshots(output);
-    publish(inspectDocument(mergeSnapshots(snapshots)), snapshots, options);
-    if (result.signal) return exitLike(result);
-    return result.code ?? 1;
+    return { result, snapshots: readSnapshots(output) };
   } finally {
     rmSync(output, { recursive: true, force: true });
   }
@@ -102,7 +110,7 @@ function inspectDocument(merged: MergedInventory): InspectDocument {
   return { schema: INSPECT_SCHEMA, ...merged };
 }
 
-function readSnapshots(dir: string): InventorySnapshot[] {
+export function readSnapshots(dir: string): InventorySnapshot[] {
   const snapshots: InventorySnapshot[] = [];
   for (const name of readdirSync(dir)) {
     if (!/^\d+\.json$/.test(name)) continue;

@@ -24,6 +24,12 @@ const commands: Record<string, CommandRow> = {
     takesCommand: true,
     load: async () => (await import('./inspect.js')).inspect,
   },
+  policy: {
+    synopsis: 'policy [--json] [--out FILE] [--node V] (-- <command> [args...] | <inventories...>)',
+    purpose: "Node permission flags for what a program was seen doing",
+    takesCommand: true,
+    load: async () => (await import('./policy.js')).policy,
+  },
   run: {
     synopsis: 'run [--] <command> [args...]',
     purpose: 'run a command with the agent preloaded',

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accessOf, pathArgs, programsOfSpawn, type BuiltinRow, type CapabilityId } from '../catalog/index.js';
 import { observe, type Caller } from '../observations/index.js';
-import { callerOf } from './caller.js';
+import { callerOf, ownDirectory } from './caller.js';
 
 /**
  * The facts a call carries beyond its capability: the files it names and the programs it starts.
@@ -107,7 +107,7 @@ function pathOf(value: unknown): string | undefined {
  */
 export function observeModuleFile(path: string): void {
   if (path.endsWith('.node')) observeFeature('addon');
-  if (!everyCall || path.includes('/node_modules/') || !path.startsWith('/')) return;
+  if (!everyCall || path.includes('/node_modules/') || !path.startsWith('/') || path.startsWith(ownDirectory)) return;
   if (remember(`load|${path}`)) observe({ kind: 'path', path, access: 'load' });
 }
 

@@ -14,7 +14,7 @@ const FRAME_LIMIT = 40;
 const FIRST_LOOK = 8;
 
 /** Our own directory (dist/ when built): calls from there are ours. */
-const ownDirectory = directoryOf(typeof __filename === 'string' ? __filename : '');
+export const ownDirectory = directoryOf(typeof __filename === 'string' ? __filename : '');
 
 
 function directoryOf(file: string): string {
