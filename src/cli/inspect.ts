@@ -19,12 +19,16 @@ import { mergeSnapshots, type InventorySnapshot, type MergedInventory } from '..
 import { exitLike, runChild, type ChildResult } from './child.js';
 import { withAgentPreloaded } from './node-options.js';
 import { registerPath } from './run.js';
+import { toCycloneDx, type CycloneDxVersion } from '../report/index.js';
+
+declare const __AIM_VERSION__: string;
+const AIM_VERSION = typeof __AIM_VERSION__ === 'string' ? __AIM_VERSION__ : '0.0.0-dev';
 import { renderTable } from './table.js';
 
 /** The id of `aim inspect --json`'s document, versioned like the inventory files' `aim.inventory/v1`. */
 export const INSPECT_SCHEMA = 'aim.inspect/v1';
 
-const USAGE = `usage: aim inspect [--json | --out FILE] [--] <command> [args...]
+const USAGE = `usage: aim inspect [--json | --format F] [--out FILE] [--] <command> [args...]
 
 Runs <command> with the aim agent preloaded in every Node.js process it starts (npm start,
 npx tsx app.ts and shell scripts included) and, when it ends, prints what each process did.
@@ -33,7 +37,10 @@ Nothing is sent to AIM unless AIM_API_KEY is set.
   (no option)   a table on stdout after the command ends; the command's own output is unchanged
   --json        the report as JSON (schema ${INSPECT_SCHEMA}) on stdout, and nothing else: the
                 command's stdout goes to stderr, so \`aim inspect --json -- npm start | jq\` works
-  --out FILE    the JSON to FILE; the command's stdin, stdout and stderr are left as they are
+  --format F    table (default), json (= --json), or cyclonedx: a CycloneDX 1.6 BOM (AI-BOM:
+                packages, MCP servers as services, LLM providers as models, capabilities and
+                risk signals as aim: properties); cyclonedx-1.7 for CycloneDX 1.7
+  --out FILE    the JSON (or BOM) to FILE; the command's stdin, stdout and stderr are left as they are
   -h, --help    this text
 
 Exit code: the command's own (or its signal); 2 for a usage error.
@@ -41,10 +48,20 @@ Exit code: the command's own (or its signal); 2 for a usage error.
 
 interface Options {
   json: boolean;
+  /** `--format cyclonedx[-1.6|-1.7]`: a CycloneDX BOM instead of the inspect document. */
+  cyclonedx?: CycloneDxVersion;
   out?: string;
   help: boolean;
   command: string[];
 }
+
+const FORMATS: Record<string, Pick<Options, 'json' | 'cyclonedx'>> = {
+  table: { json: false },
+  json: { json: true },
+  cyclonedx: { json: false, cyclonedx: '1.6' },
+  'cyclonedx-1.6': { json: false, cyclonedx: '1.6' },
+  'cyclonedx-1.7': { json: false, cyclonedx: '1.7' },
+};
 
 function parse(args: string[]): Options | string {
   const options: Options = { json: false, help: false, command: [] };
@@ -56,7 +73,11 @@ function parse(args: string[]): Options | string {
     }
     if (arg === '--help' || arg === '-h') options.help = true;
     else if (arg === '--json') options.json = true;
-    else if (arg === '--out') options.out = args[++i] ?? '';
+    else if (arg === '--format' || arg.startsWith('--format=')) {
+      const format = arg === '--format' ? (args[++i] ?? '') : arg.slice(9);
+      if (!FORMATS[format]) return `unknown format ${JSON.stringify(format)} (table, json, cyclonedx, cyclonedx-1.6, cyclonedx-1.7)`;
+      Object.assign(options, FORMATS[format]);
+    } else if (arg === '--out') options.out = args[++i] ?? '';
     else if (arg.startsWith('--out=')) options.out = arg.slice(6);
     else if (arg.startsWith('-')) return `unknown option ${JSON.stringify(arg)}`;
     else {
@@ -80,7 +101,7 @@ export async function inspect(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const stdoutToStderr = options.json && !options.out;
+  const stdoutToStderr = (options.json || Boolean(options.cyclonedx)) && !options.out;
   const { result, snapshots } = await runObserved(options.command, stdoutToStderr);
   publish(inspectDocument(mergeSnapshots(snapshots)), snapshots, options);
   return result.signal ? exitLike(result) : (result.code ?? 1);
@@ -125,7 +146,8 @@ export function readSnapshots(dir: string): InventorySnapshot[] {
 }
 
 function publish(document: InspectDocument, snapshots: InventorySnapshot[], options: Options): void {
-  const json = `${JSON.stringify(document, null, 2)}\n`;
+  const data = options.cyclonedx ? toCycloneDx({ merged: document, aimVersion: AIM_VERSION }, options.cyclonedx) : document;
+  const json = `${JSON.stringify(data, null, 2)}\n`;
   if (options.out) writeFileSync(options.out, json);
-  else process.stdout.write(options.json ? json : renderTable(document, snapshots));
+  else process.stdout.write(options.json || options.cyclonedx ? json : renderTable(document, snapshots));
 }

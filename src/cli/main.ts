@@ -19,7 +19,7 @@ interface CommandRow {
 
 const commands: Record<string, CommandRow> = {
   inspect: {
-    synopsis: 'inspect [--json | --out FILE] [--] <command> [args...]',
+    synopsis: 'inspect [--json | --format F] [--out FILE] [--] <command> [args...]',
     purpose: 'run a command, then print what it can do',
     takesCommand: true,
     load: async () => (await import('./inspect.js')).inspect,

@@ -28,6 +28,7 @@ export const variableNames: readonly string[] = [
   'AIM_CAPABILITIES',
   'AIM_HEARTBEAT_INTERVAL_S',
   'AIM_PATHS',
+  'AIM_ALLOWLIST',
 ];
 
 /** One did-you-mean warning per unknown AIM_* variable. */

@@ -133,6 +133,13 @@ export const settings = {
     description:
       'Which file paths and started programs the inventory records: `first` (those of the calls the agent looks at anyway, no extra cost) or `all` (every call, for `aim policy`; costs a lookup per fs call).',
   }),
+  allowList: setting({
+    env: 'AIM_ALLOWLIST',
+    schema: z.string().check(z.minLength(1)),
+    default: '',
+    description:
+      'A local file of the capabilities the program may use (`aim policy --json` output, or a JSON list): a use outside it warns once (`AIM-D001-<capability>`) and goes to AIM as a capability request, never a grant.',
+  }),
   reportPotential: setting({
     env: 'AIM_REPORT_POTENTIAL',
     schema: bool,

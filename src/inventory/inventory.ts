@@ -95,6 +95,11 @@ export class Inventory {
     if (this.pathLog.addRisk(flag)) this.changed();
   }
 
+  /** The capabilities used so far (not only loaded), without a snapshot's catch-up scan. */
+  usedCapabilities(): readonly Capability[] {
+    return [...this.capabilities.values()].filter((c) => c.strength === 'used');
+  }
+
   hasPackage(name: string): boolean {
     return this.packages.has(name);
   }

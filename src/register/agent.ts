@@ -47,7 +47,8 @@ export function start(activation: Activation): void {
   // First among exit listeners, and only when a sink will read the inventory then: the file sink
   // writes at exit only if the inventory changed, so packages loaded late must be in it before.
   if (output || reportToAim) process.prependListener('exit', scanRequireCache);
-  startSinks(inventory, { output, reportToAim, loadReporter: once(() => loadReporter(inventory)) });
+  const allowList = process.env.AIM_ALLOWLIST?.trim();
+  startSinks(inventory, { output, reportToAim, ...(allowList ? { allowList } : {}), loadReporter: once(() => loadReporter(inventory)) });
 }
 
 /** Before each read of the inventory: packages loaded out of the hooks' sight, and the first look. */

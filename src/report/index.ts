@@ -1,9 +1,12 @@
 import type { Inventory } from '../inventory/index.js';
 import { startFileSink } from './file.js';
+import { watchDrift } from './drift.js';
 
 export interface SinkOptions {
   /** AIM_OUTPUT, raw: a directory. */
   output?: string;
+  /** AIM_ALLOWLIST, raw: a file of allowed capabilities; a use outside it is drift. */
+  allowList?: string;
   /** True when AIM_API_KEY is set: the reporter loads, off the startup path. */
   reportToAim: boolean;
   /** Loads dist/reporter.cjs (zod, the AIM client) and starts it, once; then returns the same reporter. */
@@ -13,6 +16,7 @@ export interface SinkOptions {
 /** Starts the sinks that subscribe to the inventory. */
 export function startSinks(inventory: Inventory, options: SinkOptions): void {
   if (options.output) startFileSink(inventory, options.output);
+  if (options.allowList) watchDrift(inventory, options.allowList);
   if (options.reportToAim) {
     // After the app's first tick, so the client and zod never cost startup time; unref'd so a
     // process that is already done does not wait for them.
@@ -32,3 +36,6 @@ export function startSinks(inventory: Inventory, options: SinkOptions): void {
     });
   }
 }
+export { toCycloneDx, purlOf } from './cyclonedx.js';
+export type { CycloneDxBom, CycloneDxVersion } from './cyclonedx.js';
+export { readAllowList } from './allow-list.js';

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from '../../config/index.js';
+import { readAllowList } from '../allow-list.js';
 import type { Inventory } from '../../inventory/index.js';
 import { isUuid, OWN_USER_AGENT_PREFIX, warn } from '../../platform/index.js';
 import { agentNameFor } from './agent-name.js';
@@ -131,6 +132,7 @@ export function createAimReporter(
     agentIdHint: () => fleet.agentId,
     heartbeatMs: options.heartbeatMs ?? config.heartbeatIntervalS * 1000,
     ...(options.usageIntervalMs ? { usageIntervalMs: options.usageIntervalMs } : {}),
+    ...allowListOf(config.allowList),
     reportPotential: config.reportPotential,
     deployment,
     flushTimeoutMs: config.flushTimeoutMs,
@@ -179,4 +181,11 @@ export function createAimReporter(
     dispose: () => reporter.dispose(),
     stats: () => ({ requests: reporter.stats.requests, byRoute: { ...reporter.stats.byRoute } }),
   };
+}
+
+/** AIM_ALLOWLIST: capabilities outside it are requested, never granted (a bad file: the watcher warns). */
+function allowListOf(file: string): { allowList?: ReadonlySet<string> } {
+  if (!file) return {};
+  const list = readAllowList(file);
+  return typeof list === 'string' ? {} : { allowList: list };
 }

@@ -61,7 +61,7 @@ export function unsent(
 export function nextRequest(
   pending: Desired,
   agentId: string | undefined,
-  settings: { agent: string; capabilities?: CapabilityMode },
+  settings: { agent: string; capabilities?: CapabilityMode; allowList?: ReadonlySet<string> },
   ids?: RecordIds,
 ): Request | undefined {
   if (!agentId) {
@@ -78,7 +78,8 @@ export function nextRequest(
   }
   const cap: PendingCapability | undefined = pending.capabilities.values().next().value;
   if (cap) {
-    const request = settings.capabilities === 'request';
+    // Outside the local allow-list (AIM_ALLOWLIST) is drift: asked for, never granted by aim.
+    const request = settings.capabilities === 'request' || (settings.allowList !== undefined && !settings.allowList.has(cap.id));
     return {
       key: [capKey(cap.id)],
       describe: `capabilities ${cap.id}`,

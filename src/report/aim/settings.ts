@@ -30,6 +30,8 @@ export interface ReporterSettings {
   acknowledged?: Acknowledged;
   /** AIM_CAPABILITIES: grant (default), request (capability requests), off (MCP servers only). */
   capabilities?: 'grant' | 'request' | 'off';
+  /** AIM_ALLOWLIST: a capability outside it is filed as a capability request, never granted. */
+  allowList?: ReadonlySet<string>;
   /** The current AIM's MCP server record ids, by identity (fleet state). */
   recordIds?: RecordIds;
   /** Before the protocol is loaded: whether an earlier process found the current (signed) AIM. */
