@@ -27,6 +27,14 @@ const SKIPS = {
   'docker run --init -e AIM_API_KEY -e AIM_AGENT_ID=support-bot -e AIM_URL=https://aim.example.com my-agent': 'needs Docker and an image; aim-entrypoint is checked below',
   'docker run --init --env-file aim.env my-agent': 'needs Docker and an image',
   "kubectl create secret generic aim --from-literal=api-key='aim_live_...'": 'needs a Kubernetes cluster',
+  'npx aim policy -- node app.mjs data out http://127.0.0.1:8080/status': "the worked example's data directory and server; test/e2e/policy.test.ts runs it on Node 22, 24 and 26",
+  'npx aim policy --json -- npm start': 'the same as the --json --out check below, to stdout',
+  'npx aim policy ./inventories/': 'needs saved AIM_OUTPUT files; test/e2e/policy.test.ts reads a directory of them',
+  'npx aim policy --node 26 ./inventories/': 'needs saved AIM_OUTPUT files; test/e2e/policy.test.ts runs --node against them',
+  'npx aim policy --node 26 ./inventories/4242.json': 'needs a saved AIM_OUTPUT file; test/e2e/policy.test.ts runs --node against them',
+  'npx aim policy --json --out policy.json -- node app.mjs': 'the same as the --json --out check below, with npm start',
+  'AIM_ALLOWLIST=policy.json AIM_API_KEY=... node --import aim/register app.mjs': 'needs an AIM server; test/e2e/drift.test.ts runs it against the collector',
+  'npx aim inspect --format cyclonedx-1.7 -- npm start > bom.json': 'the same as the cyclonedx --out check below; test/e2e/cyclonedx.test.ts validates 1.7',
 };
 
 const parseJson = `node -e "JSON.parse(require('fs').readFileSync(0, 'utf8'))"`;
@@ -49,6 +57,13 @@ const CHECKS = [
   { command: 'AIM_LOG_LEVEL=info node --import aim/register app.js', where: 'app', expect: /aim info AIM-S001: aim .*reports: nowhere/ },
   { command: 'npx aim inspect --json -- npm start | jq .', where: 'app', run: () => `npx aim inspect --json -- npm start | ${parseJson}` },
   { command: 'npx aim inspect --out inv.json -- node app.mjs', where: 'app', run: (c) => `npx aim inspect --out inv.json -- node app.mjs && ${parseJson} < inv.json` },
+  { command: 'npx aim policy -- node app.mjs | tail -1', where: 'app', expect: /^\S*node --(experimental-)?permission --allow-fs-read=\S+ .*--allow-child-process \S*app\.mjs\n$/ },
+  { command: 'npx aim policy --json --out policy.json -- npm start', where: 'app', run: (c) => `npx aim policy --json --out policy.json -- npm start && ${parseJson} < policy.json` },
+  {
+    command: 'npx aim inspect --format cyclonedx --out bom.json -- node agent.cjs',
+    where: 'app',
+    run: () => `npx aim inspect --format cyclonedx --out bom.json -- node app.js && ${parseJson} < bom.json`,
+  },
   // Not in a ```sh block, but named by the docs: the other commands a user is told about.
   { command: 'npx aim --version', where: 'app', extra: true, expect: new RegExp(`^${version.replace(/\./g, '\\.')}\n$`) },
   { command: 'npx aim help', where: 'app', extra: true, expect: /aim inspect[\s\S]*aim doctor/ },
