@@ -1,13 +1,15 @@
 import {
   confidence,
   databaseCapabilities,
+  databaseOfDriver,
   databasePorts,
+  databaseProtocols,
   llmProvider,
   packageRow,
   type CapabilityId,
 } from '../catalog/index.js';
-import type { Evidence, Inventory } from '../inventory/index.js';
-import type { Caller, Observation } from '../observations/index.js';
+import type { Evidence, Inventory, Strength } from '../inventory/index.js';
+import type { Caller, Connect, Observation } from '../observations/index.js';
 
 type InferMcp = (observation: Observation, inventory: Inventory, now: string) => void;
 
@@ -25,9 +27,12 @@ export function useMcpInference(fn: InferMcp): void {
 export function infer(observation: Observation, inventory: Inventory): void {
   const now = new Date().toISOString();
   switch (observation.kind) {
-    case 'api':
-      addUse(inventory, observation.variant as CapabilityId, observation.api, observation.caller, now, confidence.used, observation.details);
+    case 'api': {
+      const { variant, api, caller, probe, details } = observation;
+      if (probe) addEvidence(inventory, 'probe', variant as CapabilityId, api, caller, now, confidence.probe, details);
+      else addUse(inventory, variant as CapabilityId, api, caller, now, confidence.used, details);
       return;
+    }
     case 'package':
       return addPackage(inventory, observation.name, observation.dir, now);
     case 'http': {
@@ -39,17 +44,8 @@ export function infer(observation: Observation, inventory: Inventory): void {
       if (provider) addUse(inventory, 'ai:model_call', api, caller, now, confidence.wireLlm, { provider });
       return;
     }
-    case 'connect': {
-      const { host, port } = observation;
-      const caller = connectionCaller(observation.caller, host, port);
-      const api = `net.connect ${host}:${port}`;
-      addUse(inventory, 'network:connect', api, caller, now, confidence.used);
-      const database = databasePorts.get(port);
-      for (const id of database ? databaseCapabilities : []) {
-        addUse(inventory, id, api, caller, now, confidence.databasePort, { database: database! });
-      }
-      return;
-    }
+    case 'connect':
+      return inferConnect(observation, inventory, now);
     case 'listen':
       addUse(inventory, 'network:listen', `listen :${observation.port ?? '?'}`, observation.caller, now, confidence.used);
       return;
@@ -84,6 +80,29 @@ function destination(host: string, defaultPort: number): string {
   return `${(match?.[1] ?? host).toLowerCase()}:${match?.[2] ?? defaultPort}`;
 }
 
+/**
+ * A connection, attempted or made. A database driver's own socket is database use: drivers whose
+ * protocol the hooks read report their statements (read or write) separately; for the others the
+ * socket itself is the use. Anyone else's connection to a database's well-known port is only a
+ * hint: a port is a guess, never a grant.
+ */
+function inferConnect(observation: Connect, inventory: Inventory, now: string): void {
+  const { host, port, path } = observation;
+  const caller = host === undefined || port === undefined ? observation.caller : connectionCaller(observation.caller, host, port);
+  const api = path === undefined ? `net.connect ${host}:${port}` : `net.connect ${path}`;
+  addUse(inventory, 'network:connect', api, caller, now, confidence.used);
+  const driver = databaseOfDriver(caller.who);
+  if (driver) {
+    if (databaseProtocols.has(driver)) return;
+    for (const id of databaseCapabilities) addUse(inventory, id, api, caller, now, confidence.driverSocket, { database: driver });
+    return;
+  }
+  const database = port === undefined ? undefined : databasePorts.get(port);
+  for (const id of database ? databaseCapabilities : []) {
+    addEvidence(inventory, 'hint', id, api, caller, now, confidence.databasePort, { database: database! });
+  }
+}
+
 function addUse(
   inventory: Inventory,
   id: CapabilityId,
@@ -93,7 +112,20 @@ function addUse(
   level: number,
   details?: Record<string, string>,
 ): void {
-  const evidence: Evidence = { strength: 'used', api, who: caller.who, firstSeen: now };
+  addEvidence(inventory, 'used', id, api, caller, now, level, details);
+}
+
+function addEvidence(
+  inventory: Inventory,
+  strength: Strength,
+  id: CapabilityId,
+  api: string,
+  caller: Caller,
+  now: string,
+  level: number,
+  details?: Record<string, string>,
+): void {
+  const evidence: Evidence = { strength, api, who: caller.who, firstSeen: now };
   if (caller.location) evidence.location = caller.location;
   if (details) evidence.details = details;
   inventory.addEvidence(id, evidence, level);

@@ -11,6 +11,7 @@ import type {
   ToolUse,
 } from './types.js';
 import { mergeServer } from './servers.js';
+import { strengthRank } from './types.js';
 
 /** Evidence kept per capability: enough to explain it, bounded so memory stays flat. */
 const MAX_EVIDENCE = 16;
@@ -59,7 +60,7 @@ export class Inventory {
       capability = { id, strength: evidence.strength, confidence, evidence: [] };
       this.capabilities.set(id, capability);
     }
-    if (evidence.strength === 'used') capability.strength = 'used';
+    if (strengthRank[evidence.strength] > strengthRank[capability.strength]) capability.strength = evidence.strength;
     capability.confidence = Math.max(capability.confidence, confidence);
     if (capability.evidence.length < MAX_EVIDENCE) capability.evidence.push(evidence);
     this.changed();

@@ -27,6 +27,8 @@ export interface ApiUsed {
   variant?: string;
   /** Facts about the call, never secrets: for child_process, the command (redacted) and `shell`. */
   details?: Record<string, string>;
+  /** A metadata probe (stat, access, existsSync): never use; the path looked at is in `details.path`. */
+  probe?: true;
 }
 
 /** A package was loaded: its name from node_modules, its directory (the version is read later). */
@@ -47,11 +49,15 @@ export interface HttpRequest {
   caller: Caller;
 }
 
-/** An outbound TCP/TLS connection. */
+/**
+ * An outbound TCP/TLS connection or local IPC socket, seen when the program asks for it (a refused
+ * attempt is still the program using the network). `path` for IPC, `host` and `port` otherwise.
+ */
 export interface Connect {
   kind: 'connect';
-  host: string;
-  port: number;
+  host?: string;
+  port?: number;
+  path?: string;
   caller: Caller;
 }
 
