@@ -2,6 +2,7 @@ export { builtinRows, possibleCapabilities, capabilityOfCall } from './builtins.
 export type { BuiltinRow } from './builtins.js';
 export { packageRows, packageRow } from './packages.js';
 export type { PackageRow } from './packages.js';
+export { vectorStoreUse } from './vector-stores.js';
 export { llmHosts, llmPaths, llmProvider, databasePorts, databaseCapabilities, databaseOfDriver, databaseProtocols, confidence } from './wire.js';
 export { launchers, launcherOf } from './launchers.js';
 export { capabilityIds } from './ids.js';

@@ -71,6 +71,8 @@ export const confidence = {
   used: 95,
   /** A request to a known LLM host or path. */
   wireLlm: 90,
+  /** A request to a vector store's read or write route. */
+  wireVectorStore: 85,
   /** A connection to a well-known database port by code that is not a known driver: a hint. */
   databasePort: 40,
   /** A database driver's own socket, its statements unread. */

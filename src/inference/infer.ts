@@ -5,6 +5,7 @@ import {
   databasePorts,
   databaseProtocols,
   llmProvider,
+  vectorStoreUse,
   packageRow,
   type CapabilityId,
 } from '../catalog/index.js';
@@ -42,6 +43,8 @@ export function infer(observation: Observation, inventory: Inventory): void {
       addUse(inventory, 'api:call', api, caller, now, confidence.used);
       const provider = llmProvider(host.replace(/:\d+$/, ''), path);
       if (provider) addUse(inventory, 'ai:model_call', api, caller, now, confidence.wireLlm, { provider });
+      const store = vectorStoreUse(method, host, path, caller.via ?? caller.who);
+      if (store) addUse(inventory, store.capability, `${api}${path}`, caller, now, confidence.wireVectorStore, { database: store.store });
       return;
     }
     case 'connect':

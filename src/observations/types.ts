@@ -15,6 +15,11 @@ export interface Caller {
   who: string;
   /** `file:line` of the first application frame, where there is one. */
   location?: string;
+  /**
+   * The package the application called, when it is not `who` (an SDK whose HTTP client library
+   * made the request: `who` is undici, `via` the vector store's client).
+   */
+  via?: string;
 }
 
 /** A catalogued API of a builtin module was called (`fs.readFileSync`, `child_process.spawn`). */
