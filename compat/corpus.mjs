@@ -43,7 +43,8 @@ export const CORPUS = [
   { name: 'pg-query', class: 'sockets, databases', needs: ['postgres'], expect: ['network:connect', 'db:read', 'db:write'] },
   { name: 'pg-pool-read', file: 'pg-pool-read.cjs', class: 'databases: read only', needs: ['postgres'], expect: ['network:connect', 'db:read'] },
   { name: 'pg-refused', class: 'sockets: a refused attempt', needs: ['closed'], expect: ['network:connect'] },
-  { name: 'ioredis-read', class: 'databases: read only', needs: ['redis'], expect: ['network:connect', 'db:read'] },
+  // ioredis reads its own package.json for its client name (strace: openat .../ioredis/package.json).
+  { name: 'ioredis-read', class: 'databases: read only', needs: ['redis'], expect: ['network:connect', 'db:read', 'file:read'] },
   { name: 'port-probe', file: 'port-probe.cjs', class: 'precision: a database port is a hint', expect: ['network:connect'] },
   { name: 'esbuild-transform', class: 'library spawns (ESM)', expect: ['system:exec'] },
   { name: 'esbuild-transform-cjs', file: 'esbuild-transform.cjs', class: 'library spawns (CJS)', expect: ['system:exec'] },
@@ -51,7 +52,7 @@ export const CORPUS = [
   { name: 'probes-only', class: 'precision: probes only', expect: [] },
   { name: 'imports-only', class: 'precision: imports never called', expect: [] },
   { name: 'listen-only', class: 'precision: a server that only listens', expect: ['network:listen'] },
-  { name: 'mocha-check-leaks', class: 'globals: mocha --check-leaks, reporter loaded', bin: 'node_modules/mocha/bin/mocha.js', args: ['--check-leaks', 'corpus/mocha-suite/notes.test.cjs'], reporter: true, expect: ['file:read'] },
+  { name: 'mocha-check-leaks', class: 'globals: mocha --check-leaks, reporter loaded', bin: 'node_modules/mocha/bin/mocha.js', args: ['--check-leaks', '--reporter', 'tap', 'corpus/mocha-suite/notes.test.cjs'], reporter: true, expect: ['file:read'] },
   { name: 'piscina-pool', class: 'workers', expect: ['file:read', 'worker:file:read'] },
   { name: 'worker-exec', file: 'worker-exec.cjs', class: 'workers', expect: ['system:exec', 'worker:system:exec'] },
   { name: 'killed-after-work', class: 'killed right after working', kill: 'ready', expect: ['file:write', 'system:exec'] },
@@ -60,15 +61,18 @@ export const CORPUS = [
   { name: 'llamaindex', class: 'breadth: LlamaIndex.TS', needs: ['fake'], expect: llmCall },
   { name: 'openai-agents', class: 'breadth: OpenAI Agents SDK', needs: ['fake'], expect: llmCall },
   { name: 'google-genai', class: 'breadth: Google GenAI', needs: ['fake'], expect: llmCall },
-  { name: 'bedrock', class: 'breadth: Bedrock runtime', needs: ['fake'], expect: llmCall },
+  // The AWS SDK opens ~/.aws/credentials and ~/.aws/config to read them (strace: openat, ENOENT here).
+  { name: 'bedrock', class: 'breadth: Bedrock runtime (HTTP/2)', needs: ['fake'], expect: [...llmCall, 'file:read'] },
   { name: 'ollama', class: 'breadth: Ollama', needs: ['fake'], expect: llmCall },
-  { name: 's3-put', class: 'breadth: @aws-sdk/client-s3', needs: ['fake'], expect: ['network:connect', 'api:call'] },
+  { name: 's3-put', class: 'breadth: @aws-sdk/client-s3', needs: ['fake'], expect: ['network:connect', 'api:call', 'file:read'] },
   { name: 'qdrant', class: 'breadth: Qdrant', needs: ['fake'], expect: vectorStore },
   { name: 'pinecone', class: 'breadth: Pinecone', needs: ['fake'], expect: vectorStore },
   { name: 'nodemailer', class: 'breadth: nodemailer (SMTP)', needs: ['fake'], expect: ['network:connect'] },
   // Browsers: the temporary profile directory is made and removed by the library (strace: mkdtemp, rm).
-  { name: 'puppeteer', class: 'breadth: puppeteer', needs: ['chromium'], expect: ['system:exec', 'network:connect', 'file:write', 'file:delete'] },
-  { name: 'playwright', class: 'breadth: playwright (pipe, no socket)', needs: ['chromium'], expect: ['system:exec', 'file:write', 'file:delete'] },
+  // puppeteer talks CDP over a WebSocket: an HTTP GET with Upgrade to the browser, then frames.
+  { name: 'puppeteer', class: 'breadth: puppeteer', needs: ['chromium'], expect: ['system:exec', 'network:connect', 'api:call', 'file:write', 'file:delete'] },
+  // playwright-core reads /etc/os-release to know the host (strace: openat /etc/os-release).
+  { name: 'playwright', class: 'breadth: playwright (pipe, no socket)', needs: ['chromium'], expect: ['system:exec', 'file:read', 'file:write', 'file:delete'] },
   { name: 'selenium', class: 'breadth: selenium-webdriver', needs: ['chromium', 'chromedriver'], expect: ['system:exec', 'network:connect', 'network:listen', 'api:call'] },
 ];
 
@@ -108,6 +112,7 @@ function envFor(servers) {
     DATABASE_URL: servers.postgres?.url,
     REDIS_URL: servers.redis?.url,
     FAKE_API: servers.fake?.url,
+    FAKE_H2_API: servers.fake?.h2url,
     SMTP_PORT: servers.fake ? String(servers.fake.smtpPort) : undefined,
     CLOSED_PORT: '9', // discard: nothing listens there on loopback
     CHROMIUM,

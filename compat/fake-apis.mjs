@@ -5,6 +5,7 @@
  * about the programs, so the servers live elsewhere.
  */
 import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 
 const json = (res, status, body, headers = {}) => {
@@ -60,6 +61,14 @@ export async function startFakeApis() {
     req.on('end', () => route(req, body, res));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  // HTTP/2 without TLS (h2c), for clients that speak only HTTP/2 (the Bedrock runtime client).
+  const h2 = http2.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => (body += d));
+    req.on('end', () => route(req, body, res));
+  });
+  await new Promise((r) => h2.listen(0, '127.0.0.1', r));
   const smtp = net.createServer((socket) => {
     socket.write('220 fake ESMTP\r\n');
     let data = false;
@@ -86,10 +95,12 @@ export async function startFakeApis() {
   await new Promise((r) => smtp.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${server.address().port}`,
+    h2url: `http://127.0.0.1:${h2.address().port}`,
     smtpPort: smtp.address().port,
     stop: () => {
       server.close();
       server.closeAllConnections?.();
+      h2.close();
       smtp.close();
     },
   };

@@ -176,6 +176,63 @@ function onConnect(socket: NetSocket, args: ArrayLike<unknown>, skip: Function):
   return caller;
 }
 
+/**
+ * HTTP/2 clients (the AWS SDK's Bedrock and Transcribe streaming, gRPC) publish no request channel
+ * on older Node: `http2.connect` is wrapped to learn the authority, and the first session's
+ * prototype `request` to see each stream's method and path.
+ */
+const sessionOrigins = new WeakMap<object, URL>();
+let http2RequestPatched = false;
+
+function watchHttp2(http2: Record<string, unknown>): void {
+  const connect = http2.connect;
+  if (typeof connect !== 'function') return;
+  const wrapped = function (this: unknown, authority: unknown): unknown {
+    const session: unknown = Reflect.apply(connect, this, arguments);
+    try {
+      if (session && typeof session === 'object') {
+        const origin = new URL(String(authority instanceof URL ? authority.href : authority));
+        sessionOrigins.set(session, origin);
+        if (!http2RequestPatched) patchHttp2Request(Object.getPrototypeOf(session) as Record<string, unknown>);
+      }
+    } catch (error) {
+      internalError(error);
+    }
+    return session;
+  };
+  copyOwnProperties(connect, wrapped);
+  http2.connect = wrapped;
+}
+
+function patchHttp2Request(prototype: Record<string, unknown>): void {
+  const request = prototype.request;
+  if (typeof request !== 'function') return;
+  http2RequestPatched = true;
+  const wrapped = function (this: object, headers: unknown): unknown {
+    if (!health.inert) {
+      try {
+        onHttp2Request(this, headers, wrapped);
+      } catch (error) {
+        internalError(error);
+      }
+    }
+    return Reflect.apply(request, this, arguments);
+  };
+  copyOwnProperties(request, wrapped);
+  prototype.request = wrapped;
+}
+
+function onHttp2Request(session: object, headers: unknown, skip: Function): void {
+  const origin = sessionOrigins.get(session);
+  if (!origin) return;
+  const fields = (headers ?? {}) as Record<string, unknown>;
+  const method = typeof fields[':method'] === 'string' ? fields[':method'] : 'GET';
+  const path = withoutQuery(typeof fields[':path'] === 'string' ? fields[':path'] : '/');
+  if (!firstTime(`h2 ${method} ${origin.host}${path}`)) return;
+  const caller = callerOf(skip, true);
+  if (caller) observe({ kind: 'http', client: 'http2', method, protocol: origin.protocol, host: origin.host, path, caller });
+}
+
 const networkChannels: [string, (message: unknown) => void][] = [
   ['undici:request:create', onUndiciRequest],
   ['http.client.request.start', onHttpRequest],
@@ -189,4 +246,5 @@ const networkChannels: [string, (message: unknown) => void][] = [
 export function subscribeNetworkChannels(disabled: ReadonlySet<string> = new Set()): void {
   for (const [name, listener] of networkChannels) if (!disabled.has(name)) subscribe(name, listener);
   if (!disabled.has('net.client.socket')) whenBuiltinLoaded('net', watchSocketConnect);
+  if (!disabled.has('http.client.request.start')) whenBuiltinLoaded('http2', watchHttp2);
 }

@@ -24,6 +24,8 @@ export function useMcpInference(fn: InferMcp): void {
   inferMcp = fn;
 }
 
+const clientApi = { http: 'http.request', http2: 'http2.request', undici: 'fetch' } as const;
+
 /** Gives meaning to what the hooks saw, through the catalog, and hands it to the inventory. */
 export function infer(observation: Observation, inventory: Inventory): void {
   const now = new Date().toISOString();
@@ -39,7 +41,7 @@ export function infer(observation: Observation, inventory: Inventory): void {
     case 'http': {
       const { method, protocol, host, path, caller } = observation;
       rememberRequestCaller(protocol, host, caller);
-      const api = `${observation.client === 'undici' ? 'fetch' : 'http.request'} ${method} ${protocol}//${host}`;
+      const api = `${clientApi[observation.client]} ${method} ${protocol}//${host}`;
       addUse(inventory, 'api:call', api, caller, now, confidence.used);
       const provider = llmProvider(host.replace(/:\d+$/, ''), path);
       if (provider) addUse(inventory, 'ai:model_call', api, caller, now, confidence.wireLlm, { provider });
@@ -130,6 +132,7 @@ function addEvidence(
 ): void {
   const evidence: Evidence = { strength, api, who: caller.who, firstSeen: now };
   if (caller.location) evidence.location = caller.location;
+  if (caller.thread) evidence.worker = caller.thread;
   if (details) evidence.details = details;
   inventory.addEvidence(id, evidence, level);
   if (caller.who !== 'app') inventory.addPackage({ name: caller.who });

@@ -52,7 +52,7 @@ export class Inventory {
 
   /** Adds evidence for a capability; returns false when it was already known. */
   addEvidence(id: CapabilityId, evidence: Evidence, confidence: number): boolean {
-    const key = `${id}|${evidence.strength}|${evidence.api}|${evidence.who}`;
+    const key = `${id}|${evidence.strength}|${evidence.api}|${evidence.who}${evidence.worker ? '|worker' : ''}`;
     if (this.evidenceKeys.has(key)) return false;
     this.evidenceKeys.add(key);
     let capability = this.capabilities.get(id);

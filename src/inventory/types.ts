@@ -28,6 +28,8 @@ export interface Evidence {
   firstSeen: string;
   /** Extra facts from the catalog (provider, host, port). Never secrets. */
   details?: Record<string, string>;
+  /** The worker thread (its threadId) that made the call; absent for the main thread. */
+  worker?: number;
 }
 
 export interface Capability {

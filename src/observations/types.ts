@@ -20,6 +20,8 @@ export interface Caller {
    * made the request: `who` is undici, `via` the vector store's client).
    */
   via?: string;
+  /** The worker thread's id, when a worker thread made the call. */
+  thread?: number;
 }
 
 /** A catalogued API of a builtin module was called (`fs.readFileSync`, `child_process.spawn`). */
@@ -50,7 +52,7 @@ export interface HttpRequest {
   protocol: string;
   host: string;
   path: string;
-  client: 'http' | 'undici';
+  client: 'http' | 'http2' | 'undici';
   caller: Caller;
 }
 
