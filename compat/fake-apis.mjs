@@ -45,6 +45,15 @@ function route(req, body, res) {
   // Pinecone data plane
   if (p === '/vectors/upsert') return json(res, 200, { upsertedCount: 1 });
   if (p === '/query') return json(res, 200, { matches: [{ id: 'a', score: 0.9 }], namespace: '', usage: { readUnits: 1 } });
+  // Chroma v2
+  if (p === '/api/v2/auth/identity') return json(res, 200, { user_id: 'u', tenant: 'default_tenant', databases: ['default_database'] });
+  if (p === '/api/v2/pre-flight-checks') return json(res, 200, { max_batch_size: 100 });
+  if (p === '/api/v2/heartbeat') return json(res, 200, { 'nanosecond heartbeat': 1 });
+  if (/^\/api\/v2\/tenants\/[^/]+\/databases\/[^/]+\/collections$/.test(p) && req.method === 'POST') {
+    return json(res, 200, { id: '3f1c6a2e-0000-4000-8000-000000000001', name: parsed.name ?? 'docs', configuration_json: {}, metadata: null, dimension: 3, tenant: 'default_tenant', database: 'default_database', log_position: 0, version: 0 });
+  }
+  if (/\/collections\/[^/]+\/(add|upsert)$/.test(p)) return json(res, 201, {});
+  if (/\/collections\/[^/]+\/query$/.test(p)) return json(res, 200, { ids: [['a']], distances: [[0]], documents: [['hello']], metadatas: [[null]], embeddings: null, uris: null, include: ['documents', 'distances', 'metadatas'] });
   // S3 (path style)
   if (req.method === 'PUT' && p.split('/').length >= 3) {
     res.writeHead(200, { etag: '"d41d8cd98f00b204e9800998ecf8427e"' });
