@@ -5,7 +5,7 @@
  * process inventory with the worker's thread id on the evidence. A worker writes no file, loads no
  * reporter and adds no listener to the process. Both ends are unref'd: they never hold a thread.
  */
-import { installHooks, installMcpHooks, whenBuiltinLoaded } from '../hooks/index.js';
+import { installHooks, whenBuiltinLoaded } from '../hooks/index.js';
 import { observe, setObserver, type Observation } from '../observations/index.js';
 import { featuresOf } from '../platform/index.js';
 import { disabledHooks } from './startup-settings.js';
@@ -52,9 +52,8 @@ export function startInWorker(): void {
       // Not cloneable (it always is: observations are plain data); nothing to tell.
     }
   });
-  const disabled = disabledHooks();
-  if (!disabled.includes('mcp')) installMcpHooks();
-  installHooks(featuresOf(), { disabled });
+  // MCP discovery stays on the main thread (its layer loads from there).
+  installHooks(featuresOf(), { disabled: disabledHooks() });
 }
 
 /**
