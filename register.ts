@@ -1,7 +1,8 @@
 /**
  * `aim/register`: the preload entry, for `node --import aim/register`, `--require aim/register`
  * and NODE_OPTIONS. It stays tiny and loads nothing of ours until it knows it should: the kill
- * switch, one agent per process, the main thread only. Then it loads the one shared copy of the
+ * switch, one agent per thread (a worker thread's agent only forwards what it sees to the main
+ * thread's, see src/register/workers.ts). Then it loads the one shared copy of the
  * agent (dist/agent.cjs), whichever way it came in. It never throws into the application.
  */
 import { loadAgent } from './src/register/load-agent.js';
@@ -15,20 +16,11 @@ function disabled(): boolean {
   return Boolean((off && /^(1|true|yes|on)$/i.test(off)) || (on && /^(0|false|no|off|disabled)$/i.test(on)));
 }
 
-/** Without loading worker_threads (1.6 ms) when nobody has: if it is not loaded, this is the main thread. */
-function onMainThread(): boolean {
-  const loaded = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList;
-  if (Array.isArray(loaded) && !loaded.includes('NativeModule worker_threads')) return true;
-  const threads = process.getBuiltinModule?.('node:worker_threads') as typeof import('node:worker_threads') | undefined;
-  return threads ? threads.isMainThread : true;
-}
-
 function activate(): void {
   try {
     if (disabled()) return;
     const g = globalThis as { [AGENT_KEY]?: unknown };
     if (g[AGENT_KEY]) return; // Activated already: the flag twice, or both --import and --require.
-    if (!onMainThread()) return;
     const activation = typeof import.meta === 'object' && import.meta.url?.endsWith('.mjs') ? 'import' : 'require';
     g[AGENT_KEY] = { version: __AIM_VERSION__, path: import.meta.url, activation };
     loadAgent(import.meta.url, __AIM_VERSION__).start(activation);

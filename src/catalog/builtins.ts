@@ -1,4 +1,5 @@
 import type { CapabilityId } from './ids.js';
+import { sqlCapability } from './statements.js';
 
 /**
  * Builtin APIs whose first real use means a capability. One row per function; the hooks patch
@@ -10,22 +11,33 @@ export interface BuiltinRow {
   /** The function, or `Class.prototype.method`. */
   api: string;
   capability: CapabilityId | { decide: 'openFlags' | 'sqlVerb'; arg: number };
+  /**
+   * A metadata probe (`existsSync`, `stat`, `access`, `realpath`): what a PATH lookup or a config
+   * search does. Kept as `probe` evidence with its path (a permission policy needs it: Node asks
+   * read permission for a stat), never as use.
+   */
+  probe?: true;
 }
 
 const rows = (module: BuiltinRow['module'], capability: BuiltinRow['capability'], apis: string[]): BuiltinRow[] =>
   apis.map((api) => ({ module, api, capability }));
 
-const fsRead = ['readFile', 'readdir', 'stat', 'lstat', 'access', 'opendir', 'realpath', 'readlink'];
+const fsRead = ['readFile', 'readdir', 'opendir', 'readlink'];
+const fsProbe = ['stat', 'lstat', 'access', 'realpath', 'exists'];
 const fsWrite = ['writeFile', 'appendFile', 'mkdir', 'mkdtemp', 'rename', 'copyFile', 'cp', 'symlink', 'link', 'chmod', 'chown', 'truncate', 'utimes'];
 const fsDelete = ['unlink', 'rm', 'rmdir'];
 const sync = (apis: string[]) => apis.map((api) => `${api}Sync`);
+const probes = (module: BuiltinRow['module'], apis: string[]): BuiltinRow[] =>
+  apis.map((api) => ({ module, api, capability: 'file:read', probe: true }));
 
 export const builtinRows: readonly BuiltinRow[] = [
-  ...rows('fs', 'file:read', [...fsRead, ...sync(fsRead), 'existsSync', 'exists', 'createReadStream', 'watch', 'watchFile']),
+  ...rows('fs', 'file:read', [...fsRead, ...sync(fsRead), 'createReadStream', 'watch', 'watchFile']),
+  ...probes('fs', [...fsProbe, ...sync(fsProbe)]),
   ...rows('fs', 'file:write', [...fsWrite, ...sync(fsWrite), 'createWriteStream']),
   ...rows('fs', 'file:delete', [...fsDelete, ...sync(fsDelete)]),
   ...rows('fs', { decide: 'openFlags', arg: 1 }, ['open', 'openSync']),
   ...rows('fs/promises', 'file:read', [...fsRead, 'watch']),
+  ...probes('fs/promises', fsProbe.filter((api) => api !== 'exists')),
   ...rows('fs/promises', 'file:write', fsWrite),
   ...rows('fs/promises', 'file:delete', fsDelete),
   ...rows('fs/promises', { decide: 'openFlags', arg: 1 }, ['open']),
@@ -49,14 +61,10 @@ export function capabilityOfCall(row: BuiltinRow, args: ArrayLike<unknown>): Cap
   if (typeof rule === 'string') return rule;
   const value = args[rule.arg];
   if (rule.decide === 'openFlags') return opensForWriting(value) ? 'file:write' : 'file:read';
-  return isReadOnlySql(value) ? 'db:read' : 'db:write';
+  return (typeof value === 'string' && sqlCapability(value)) || 'db:write';
 }
 
 function opensForWriting(flags: unknown): boolean {
   if (typeof flags === 'number') return (flags & 3) !== 0; // O_WRONLY | O_RDWR
   return typeof flags === 'string' && /[wa+]/.test(flags);
-}
-
-function isReadOnlySql(sql: unknown): boolean {
-  return typeof sql === 'string' && /^\s*(select|with\s[\s\S]*?\)\s*select|pragma|explain)\b/i.test(sql);
 }

@@ -2,9 +2,11 @@ export { builtinRows, possibleCapabilities, capabilityOfCall } from './builtins.
 export type { BuiltinRow } from './builtins.js';
 export { packageRows, packageRow } from './packages.js';
 export type { PackageRow } from './packages.js';
-export { llmHosts, llmPaths, llmProvider, databasePorts, databaseCapabilities, confidence } from './wire.js';
+export { vectorStoreUse } from './vector-stores.js';
+export { llmHosts, llmPaths, llmProvider, databasePorts, databaseCapabilities, databaseOfDriver, databaseProtocols, confidence } from './wire.js';
 export { launchers, launcherOf } from './launchers.js';
 export { capabilityIds } from './ids.js';
+export { sqlCapability, redisCapability, verbOf } from './statements.js';
 export type { CapabilityId } from './ids.js';
 export { detectionRank, mcpEvidence, mcpConfigFileConfidence, mcpCallConfidence } from './mcp.js';
 export type { DetectionMethod } from './mcp.js';

@@ -1,4 +1,5 @@
 import type { CapabilityId } from './ids.js';
+import { packageRow } from './packages.js';
 
 /**
  * What a request or a connection means, whoever made it: an LLM API is `ai:model_call` whichever
@@ -51,14 +52,33 @@ export const databasePorts: ReadonlyMap<number, string> = new Map([
   [8529, 'arangodb'],
 ]);
 
+/**
+ * Database drivers whose wire protocol the hooks read, by the catalog's package kind: their
+ * statements say read or write. Other drivers' sockets count as both.
+ */
+export const databaseProtocols: ReadonlySet<string> = new Set(['postgres', 'redis', 'mysql']);
+
+/** The database a package's own socket talks to, when the package is a database driver. */
+export function databaseOfDriver(who: string): string | undefined {
+  if (who === 'app') return undefined;
+  const row = packageRow(who);
+  return row && row.capabilities.includes('db:read') && row.kind !== 'sql-orm' ? row.kind : undefined;
+}
+
 /** Confidence, 0 to 100, by how the capability was seen. */
 export const confidence = {
   /** The app called the API. */
   used: 95,
   /** A request to a known LLM host or path. */
   wireLlm: 90,
-  /** A connection to a well-known database port. */
+  /** A request to a vector store's read or write route. */
+  wireVectorStore: 85,
+  /** A connection to a well-known database port by code that is not a known driver: a hint. */
   databasePort: 40,
+  /** A database driver's own socket, its statements unread. */
+  driverSocket: 80,
+  /** A metadata probe: a path looked at, not read. */
+  probe: 20,
   /** A package that can do it was only loaded. */
   loaded: 30,
 } as const;

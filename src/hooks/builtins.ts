@@ -206,12 +206,16 @@ interface Site {
 function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
   const original = target[key] as (...args: unknown[]) => unknown;
   const site: Site = { target, key, row, original, retired: false, counted: 0 };
+  // Only fs functions can be a module loader reading what it resolved. A path the loader
+  // resolved without reading it (require.resolve of a package's own binary, as esbuild does
+  // before spawning it) is the program's to spawn: child_process never asks.
+  const loaderMayCall = row.module === 'fs' || row.module === 'fs/promises';
   // `arguments`, not rest parameters: V8 forwards it without building an array, so a caller that
   // kept this wrapper pays one flag check after retirement.
   const wrapper = function (this: unknown): unknown {
     if (site.retired || health.inert || nodeAtWork() || isQuiet()) return Reflect.apply(original, this, arguments);
     if (isLoaderResolve(arguments)) return resolveForLoader(original, this, arguments);
-    if (!isLoaderRead(arguments)) {
+    if (!loaderMayCall || !isLoaderRead(arguments)) {
       try {
         record(site, arguments);
       } catch (error) {
@@ -231,14 +235,27 @@ function record(site: Site, args: ArrayLike<unknown>): void {
   const caller = callerOf(site.wrapper!);
   if (!caller) return; // Node loading modules, or aim itself: never use, never retires.
   const capability = capabilityOfCall(row, args);
-  const details = row.module === 'child_process' ? commandOf(row.api, args) : undefined;
-  observe({ kind: 'api', module: row.module, api: apiName(row), caller, variant: capability, ...(details && { details }) });
+  if (row.probe) {
+    const path = pathOf(args[0]);
+    observe({ kind: 'api', module: row.module, api: apiName(row), caller, variant: capability, probe: true, ...(path !== undefined && { details: { path } }) });
+  } else {
+    const details = row.module === 'child_process' ? commandOf(row.api, args) : undefined;
+    observe({ kind: 'api', module: row.module, api: apiName(row), caller, variant: capability, ...(details && { details }) });
+  }
   observeFacts(row, apiName(row), args, capability, caller);
   if (caller.who === 'app') (site.shownByApp ??= new Set()).add(capability);
   if (site.shownByApp?.size === possibleCapabilities(row).length || ++site.counted >= MAX_COUNTED_CALLS) {
     if (keepsRecording(row)) site.factsOnly = true;
     else retire(site);
   }
+}
+
+/** A path argument as the program gave it: a string, a Buffer, or a file: URL. */
+function pathOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value instanceof URL) return value.protocol === 'file:' ? decodeURIComponent(value.pathname) : undefined;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString();
+  return undefined;
 }
 
 /** `fs.readFileSync`, `fs.promises.open`, `net.Server#listen`. */

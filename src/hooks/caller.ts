@@ -14,7 +14,8 @@ const FRAME_LIMIT = 40;
 const FIRST_LOOK = 8;
 
 /** Our own directory (dist/ when built): calls from there are ours. */
-export const ownDirectory = directoryOf(typeof __filename === 'string' ? __filename : '');
+const ownFile = typeof __filename === 'string' ? __filename : '\0';
+export const ownDirectory = directoryOf(ownFile);
 
 
 function directoryOf(file: string): string {
@@ -133,6 +134,7 @@ const undecided = Symbol('undecided');
 /** `complete`: these are all the frames there are; otherwise deeper ones may still decide. */
 function callerInFrames(frames: NodeJS.CallSite[], complete: boolean, internalIsApp: boolean): Caller | undefined | typeof undecided {
   let who: string | undefined;
+  let via: string | undefined;
   for (const frame of frames) {
     const file = fileOf(frame);
     if (!file) continue;
@@ -142,19 +144,24 @@ function callerInFrames(frames: NodeJS.CallSite[], complete: boolean, internalIs
     }
     const pkg = packageOfPath(file);
     if (file.startsWith(ownDirectory)) {
-      // aim's own call (the reporter, a sink), unless our frame only passes a call through
-      // (a patched MCP client method calling the library, which then spawns): then keep looking.
+      // The agent's own file only passes calls through (a patched `http.get` or MCP client
+      // method calling the original, which then opens a socket or spawns): its own I/O runs
+      // quietly and never gets here. Any other file of ours (the reporter) is aim's own call.
+      if (file === ownFile) continue;
       if (!who) return undefined;
       continue;
     }
     if (pkg) {
       who ??= pkg;
+      via = pkg;
       continue;
     }
-    return { who: who ?? 'app', location: `${file}:${frame.getLineNumber() ?? 0}` };
+    const location = `${file}:${frame.getLineNumber() ?? 0}`;
+    return via && via !== who ? { who: who!, location, via } : { who: who ?? 'app', location };
   }
   if (!complete) return undecided;
   // Only Node's own frames: Node working for itself, or for the program asynchronously (the
   // socket of a fetch is opened from undici's own frames); the channels say which they mean.
-  return who ? { who } : internalIsApp && frames.length > 0 ? { who: 'app' } : undefined;
+  if (who) return via && via !== who ? { who, via } : { who };
+  return internalIsApp && frames.length > 0 ? { who: 'app' } : undefined;
 }

@@ -1,13 +1,16 @@
 import {
   confidence,
   databaseCapabilities,
+  databaseOfDriver,
   databasePorts,
+  databaseProtocols,
   llmProvider,
+  vectorStoreUse,
   packageRow,
   type CapabilityId,
 } from '../catalog/index.js';
-import type { Evidence, Inventory } from '../inventory/index.js';
-import type { Caller, Observation } from '../observations/index.js';
+import type { Evidence, Inventory, Strength } from '../inventory/index.js';
+import type { Caller, Connect, Observation } from '../observations/index.js';
 import { inferHost, inferPackageDir, inferPath, inferSpawn } from './facts.js';
 
 type InferMcp = (observation: Observation, inventory: Inventory, now: string) => void;
@@ -22,37 +25,34 @@ export function useMcpInference(fn: InferMcp): void {
   inferMcp = fn;
 }
 
+const clientApi = { http: 'http.request', http2: 'http2.request', undici: 'fetch' } as const;
+
 /** Gives meaning to what the hooks saw, through the catalog, and hands it to the inventory. */
 export function infer(observation: Observation, inventory: Inventory): void {
   const now = new Date().toISOString();
   switch (observation.kind) {
-    case 'api':
-      addUse(inventory, observation.variant as CapabilityId, observation.api, observation.caller, now, confidence.used, observation.details);
+    case 'api': {
+      const { variant, api, caller, probe, details } = observation;
+      if (probe) addEvidence(inventory, 'probe', variant as CapabilityId, api, caller, now, confidence.probe, details);
+      else addUse(inventory, variant as CapabilityId, api, caller, now, confidence.used, details);
       return;
+    }
     case 'package':
       return addPackage(inventory, observation.name, observation.dir, now);
     case 'http': {
       const { method, protocol, host, path, caller } = observation;
       rememberRequestCaller(protocol, host, caller);
-      const api = `${observation.client === 'undici' ? 'fetch' : 'http.request'} ${method} ${protocol}//${host}`;
+      const api = `${clientApi[observation.client]} ${method} ${protocol}//${host}`;
       addUse(inventory, 'api:call', api, caller, now, confidence.used);
       const provider = llmProvider(host.replace(/:\d+$/, ''), path);
       if (provider) addUse(inventory, 'ai:model_call', api, caller, now, confidence.wireLlm, { provider });
+      const store = vectorStoreUse(method, host, path, caller.via ?? caller.who);
+      if (store) addUse(inventory, store.capability, `${api}${path}`, caller, now, confidence.wireVectorStore, { database: store.store });
       inferHost(host, path, api, caller, inventory, now);
       return;
     }
-    case 'connect': {
-      const { host, port } = observation;
-      const caller = connectionCaller(observation.caller, host, port);
-      const api = `net.connect ${host}:${port}`;
-      addUse(inventory, 'network:connect', api, caller, now, confidence.used);
-      const database = databasePorts.get(port);
-      for (const id of database ? databaseCapabilities : []) {
-        addUse(inventory, id, api, caller, now, confidence.databasePort, { database: database! });
-      }
-      inferHost(host, '', api, caller, inventory, now);
-      return;
-    }
+    case 'connect':
+      return inferConnect(observation, inventory, now);
     case 'listen':
       addUse(inventory, 'network:listen', `listen :${observation.port ?? '?'}`, observation.caller, now, confidence.used);
       return;
@@ -93,6 +93,30 @@ function destination(host: string, defaultPort: number): string {
   return `${(match?.[1] ?? host).toLowerCase()}:${match?.[2] ?? defaultPort}`;
 }
 
+/**
+ * A connection, attempted or made. A database driver's own socket is database use: drivers whose
+ * protocol the hooks read report their statements (read or write) separately; for the others the
+ * socket itself is the use. Anyone else's connection to a database's well-known port is only a
+ * hint: a port is a guess, never a grant.
+ */
+function inferConnect(observation: Connect, inventory: Inventory, now: string): void {
+  const { host, port, path } = observation;
+  const caller = host === undefined || port === undefined ? observation.caller : connectionCaller(observation.caller, host, port);
+  const api = path === undefined ? `net.connect ${host}:${port}` : `net.connect ${path}`;
+  addUse(inventory, 'network:connect', api, caller, now, confidence.used);
+  if (host !== undefined) inferHost(host, '', api, caller, inventory, now);
+  const driver = databaseOfDriver(caller.who);
+  if (driver) {
+    if (databaseProtocols.has(driver)) return;
+    for (const id of databaseCapabilities) addUse(inventory, id, api, caller, now, confidence.driverSocket, { database: driver });
+    return;
+  }
+  const database = port === undefined ? undefined : databasePorts.get(port);
+  for (const id of database ? databaseCapabilities : []) {
+    addEvidence(inventory, 'hint', id, api, caller, now, confidence.databasePort, { database: database! });
+  }
+}
+
 function addUse(
   inventory: Inventory,
   id: CapabilityId,
@@ -102,8 +126,22 @@ function addUse(
   level: number,
   details?: Record<string, string>,
 ): void {
-  const evidence: Evidence = { strength: 'used', api, who: caller.who, firstSeen: now };
+  addEvidence(inventory, 'used', id, api, caller, now, level, details);
+}
+
+function addEvidence(
+  inventory: Inventory,
+  strength: Strength,
+  id: CapabilityId,
+  api: string,
+  caller: Caller,
+  now: string,
+  level: number,
+  details?: Record<string, string>,
+): void {
+  const evidence: Evidence = { strength, api, who: caller.who, firstSeen: now };
   if (caller.location) evidence.location = caller.location;
+  if (caller.thread) evidence.worker = caller.thread;
   if (details) evidence.details = details;
   inventory.addEvidence(id, evidence, level);
   if (caller.who !== 'app') inventory.addPackage({ name: caller.who });

@@ -15,6 +15,7 @@ import type {
 } from './types.js';
 import { mergeServer } from './servers.js';
 import { PathLog, asRiskFlag } from './paths.js';
+import { strengthRank } from './types.js';
 
 /** Evidence kept per capability: enough to explain it, bounded so memory stays flat. */
 const MAX_EVIDENCE = 16;
@@ -56,7 +57,7 @@ export class Inventory {
 
   /** Adds evidence for a capability; returns false when it was already known. */
   addEvidence(id: CapabilityId, evidence: Evidence, confidence: number): boolean {
-    const key = `${id}|${evidence.strength}|${evidence.api}|${evidence.who}`;
+    const key = `${id}|${evidence.strength}|${evidence.api}|${evidence.who}${evidence.worker ? '|worker' : ''}`;
     if (this.evidenceKeys.has(key)) return false;
     this.evidenceKeys.add(key);
     let capability = this.capabilities.get(id);
@@ -64,7 +65,7 @@ export class Inventory {
       capability = { id, strength: evidence.strength, confidence, evidence: [] };
       this.capabilities.set(id, capability);
     }
-    if (evidence.strength === 'used') capability.strength = 'used';
+    if (strengthRank[evidence.strength] > strengthRank[capability.strength]) capability.strength = evidence.strength;
     capability.confidence = Math.max(capability.confidence, confidence);
     if (capability.evidence.length < MAX_EVIDENCE) capability.evidence.push(evidence);
     this.changed();

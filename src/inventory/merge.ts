@@ -1,6 +1,7 @@
 import { byKey } from './inventory.js';
 import { mergeServer } from './servers.js';
 import type { Capability, Evidence, InventorySnapshot, McpServer, RiskSignal } from './types.js';
+import { strengthRank } from './types.js';
 
 /** The inventory of a whole process tree, as `aim inspect --json` prints it. */
 export interface MergedInventory {
@@ -77,7 +78,7 @@ function mergeCapability(into: Map<string, Capability & { pids: number[] }>, cap
     into.set(capability.id, { ...capability, evidence: [...capability.evidence], pids: [pid] });
     return;
   }
-  if (capability.strength === 'used') known.strength = 'used';
+  if (strengthRank[capability.strength] > strengthRank[known.strength]) known.strength = capability.strength;
   known.confidence = Math.max(known.confidence, capability.confidence);
   if (!known.pids.includes(pid)) known.pids.push(pid);
   const keys = new Set(known.evidence.map(evidenceKey));

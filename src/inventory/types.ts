@@ -5,8 +5,16 @@ import type { HookMode, McpTransport } from '../observations/index.js';
 
 export type { CapabilityId, DetectionMethod, HookMode, McpTransport, RiskKind, RiskSeverity };
 
-/** `used`: an API was called. `loaded`: a package able to do it was only imported. */
-export type Strength = 'used' | 'loaded';
+/**
+ * `used`: an API was called. `loaded`: a package able to do it was only imported. `probe`: only
+ * metadata was looked at (stat, access, existsSync: a PATH lookup, a config search). `hint`: a
+ * guess from the wire (a connection to a database's well-known port by code that is not a known
+ * driver). Neither `probe` nor `hint` is ever reported to AIM as a capability to grant.
+ */
+export type Strength = 'used' | 'loaded' | 'probe' | 'hint';
+
+/** Strongest first: a capability is as strong as its strongest evidence. */
+export const strengthRank: Readonly<Record<Strength, number>> = { used: 3, loaded: 2, probe: 1, hint: 0 };
 
 export interface Evidence {
   strength: Strength;
@@ -20,6 +28,8 @@ export interface Evidence {
   firstSeen: string;
   /** Extra facts from the catalog (provider, host, port). Never secrets. */
   details?: Record<string, string>;
+  /** The worker thread (its threadId) that made the call; absent for the main thread. */
+  worker?: number;
 }
 
 export interface Capability {

@@ -15,6 +15,13 @@ export interface Caller {
   who: string;
   /** `file:line` of the first application frame, where there is one. */
   location?: string;
+  /**
+   * The package the application called, when it is not `who` (an SDK whose HTTP client library
+   * made the request: `who` is undici, `via` the vector store's client).
+   */
+  via?: string;
+  /** The worker thread's id, when a worker thread made the call. */
+  thread?: number;
 }
 
 /** A catalogued API of a builtin module was called (`fs.readFileSync`, `child_process.spawn`). */
@@ -27,6 +34,8 @@ export interface ApiUsed {
   variant?: string;
   /** Facts about the call, never secrets: for child_process, the command (redacted) and `shell`. */
   details?: Record<string, string>;
+  /** A metadata probe (stat, access, existsSync): never use; the path looked at is in `details.path`. */
+  probe?: true;
 }
 
 /** A package was loaded: its name from node_modules, its directory (the version is read later). */
@@ -43,15 +52,19 @@ export interface HttpRequest {
   protocol: string;
   host: string;
   path: string;
-  client: 'http' | 'undici';
+  client: 'http' | 'http2' | 'undici';
   caller: Caller;
 }
 
-/** An outbound TCP/TLS connection. */
+/**
+ * An outbound TCP/TLS connection or local IPC socket, seen when the program asks for it (a refused
+ * attempt is still the program using the network). `path` for IPC, `host` and `port` otherwise.
+ */
 export interface Connect {
   kind: 'connect';
-  host: string;
-  port: number;
+  host?: string;
+  port?: number;
+  path?: string;
   caller: Caller;
 }
 

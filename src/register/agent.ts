@@ -20,8 +20,10 @@ import { agentRecord, type Activation } from './record.js';
 import { logStartup } from './startup-log.js';
 import { disabledHooks, warnIfKillSwitchIsNotBoolean } from './startup-settings.js';
 import { version } from './version.js';
+import { joinWorkers, onWorkerThread, startInWorker } from './workers.js';
 
 export function start(activation: Activation): void {
+  if (onWorkerThread()) return startInWorker();
   const started = process.hrtime.bigint();
   const info = processInfo();
   const startPlace: StartPlace = { directory: info.cwd, entry: process.argv[1] };
@@ -32,6 +34,7 @@ export function start(activation: Activation): void {
     () => lookAgain(inventory, startPlace),
   );
   setObserver((observation) => infer(observation, inventory));
+  joinWorkers();
   const disabled = disabledHooks();
   if (!disabled.includes('mcp')) installMcpHooks(() => mcpLayer());
   const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl(), disabled, everyCall: process.env.AIM_PATHS?.trim() === 'all' });

@@ -70,7 +70,8 @@ describe('aim inspect', () => {
     const lines = result.stdout.split('\n');
     const read = lines.findIndex((l) => /^\s+file:read\s+used\s+95\s+app\s+fs\.readFileSync at fixtures\/core\/who-groups\.cjs:6$/.test(l));
     expect(read, result.stdout).toBeGreaterThan(0);
-    expect(lines[read + 1]).toMatch(/^\s+used\s+@long-scope-for-wrapping\s+fs\.statSync at fixtures\/core\/who-groups\.cjs:3 \(\+1 more\)$/);
+    // A stat is a metadata probe, not a read (issue 14): shown, never as use.
+    expect(lines[read + 1]).toMatch(/^\s+probe\s+@long-scope-for-wrapping\s+fs\.statSync at fixtures\/core\/who-groups\.cjs:3 \(\+1 more\)$/);
     expect(lines[read + 2]!.trim()).toBe('/a-dependency-with-a-lon');
     expect(result.stdout).toMatch(/system:exec\s+used\s+95\s+app\s+echo --token \[REDACTED\] hello \(no shell\) via\s+child_process\.execFileSync at fixtures\/core\/who-groups\.cjs:7/);
     expect(result.stdout).toMatch(/true --password=\[REDACTED\] \(through a shell\) via\s+child_process\.execSync at fixtures\/core\/who-groups\.cjs:8/);

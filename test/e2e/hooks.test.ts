@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { capability, fixture, modes, runFixture, type RunResult } from '../helpers/agent-run.js';
+import { capability, fixture, modes, runFixture, type RunResult, inventoryOf } from '../helpers/agent-run.js';
 import { hasSyncHooks, runsHere, stripTypesFlags } from '../helpers/node.js';
 
 /** The line of `file` that carries the marker comment `// MARK`. */
@@ -153,10 +153,15 @@ describe.each(modes)('activation through %s', (mode) => {
     expect(capability(mine[0], 'file:read')?.evidence.filter((e) => e.who === 'app')).toHaveLength(1);
   });
 
-  it('stays on the main thread', async () => {
-    const result = await runFixture(fixture('core/worker.cjs'), { mode });
-    expect(result.stdout.toString()).toBe('agent in worker: false\n');
+  it('runs in worker threads when preloaded with --require, joining their evidence to the one inventory', async () => {
+    const file = fixture('core/worker.cjs');
+    const result = await runFixture(file, { mode });
+    // Node runs --require preloads in workers, --import ones not (Node 20 to 26).
+    const inWorker = mode === 'require';
+    expect(result.stdout.toString()).toBe(`agent in worker: ${inWorker}\n`);
     expect(result.inventories).toHaveLength(1);
+    const read = capability(inventoryOf(result, file), 'file:read');
+    expect(read?.evidence.some((e) => e.strength === 'used' && typeof e.worker === 'number' && e.worker > 0) ?? false).toBe(inWorker);
   });
 });
 

@@ -69,7 +69,8 @@ export function desiredFrom(snapshot: InventorySnapshot, reportPotential: boolea
   const timestamp = now.toISOString();
   const sdkVersion = sdkVersionOf(snapshot.agent.version);
 
-  const capabilities = snapshot.capabilities.filter((c) => c.strength === 'used' || reportPotential);
+  // Probes and hints are never capabilities to grant, whatever AIM_REPORT_POTENTIAL says.
+  const capabilities = snapshot.capabilities.filter((c) => c.strength === 'used' || (reportPotential && c.strength === 'loaded'));
   for (const c of capabilities) desired.capabilities.set(capKey(c.id), { id: c.id, scope: scopeOf(c) });
 
   desired.detections.set(detKey(INTEGRATION_SERVER, 'sdk_integration'), {
