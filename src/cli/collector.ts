@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { sanitizeLines } from '../platform/index.js';
 import { startCollector, DEMO_AGENT, DEMO_KEY, type SeedAgent } from '../collector/index.js';
 
 const HELP = `usage: aim collector [options]
@@ -92,7 +93,8 @@ export async function collector(args: string[]): Promise<number> {
     rateLimit,
     protocol,
     enforcement,
-    log: quiet ? () => {} : (line) => process.stderr.write(line + '\n'),
+    // A line quotes what clients sent: no terminal escapes reach the operator's screen.
+    log: quiet ? () => {} : (line) => process.stderr.write(sanitizeLines(line) + '\n'),
   });
 
   const lines = [`aim collector listening on ${server.url} (${protocol} generation)${store ? ` (store: ${store})` : ''}`];

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/index.js';
-import { isUuid } from '../platform/index.js';
+import { isUuid, sanitizeLines } from '../platform/index.js';
 import { agentPath, readAgentView } from '../protocol/index.js';
 import { agentNameFor } from '../report/aim/agent-name.js';
 import { createNodeHttpTransport, TransportError, type HttpResult } from '../report/aim/http.js';
@@ -24,7 +24,8 @@ export async function doctor(args: string[]): Promise<number> {
   const ok = (m: string): void => void out.push(`  ok    ${m}`);
   const bad = (m: string): void => void out.push(`  FAIL  ${m}`);
   const note = (m: string): void => void out.push(`  note  ${m}`);
-  const print = (): void => void process.stdout.write(out.join('\n') + '\n');
+  // Lines quote AIM's answers and the environment: no terminal escapes reach the screen.
+  const print = (): void => void process.stdout.write(sanitizeLines(out.join('\n')) + '\n');
   let healthy = true;
   const failed = (m: string): void => {
     healthy = false;

@@ -10,6 +10,6 @@ export { isQuiet, quietly } from './quiet.js';
 export { importModule } from './import-module.js';
 export { safeCwd } from './cwd.js';
 export { isOn } from './switches.js';
-export { REDACTED, cleanUrl, isSecretName, looksLikeSecret, redactArgs, redactCommand, redactValue } from './redact.js';
+export { MAX_LAUNCH_TEXT, MAX_TEXT, cleanName, cleanServerFacts, printable, sanitize, sanitizeLines } from './sanitize.js';
+export { REDACTED, cleanUrl, isSecretName, looksLikeSecret, redactArgs, redactCommand, redactText, redactValue } from './redact.js';
 export { isUuid } from './uuid.js';
-export { printable } from './sanitize.js';

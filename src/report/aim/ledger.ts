@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { readPrivateFile, writePrivateFile } from '../../platform/index.js';
 import { capKey } from './payload.js';
 
