@@ -1,6 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { observe, type Caller } from '../observations/index.js';
-import { OWN_USER_AGENT_PREFIX } from '../platform/index.js';
+import { isOwnAgent } from '../platform/index.js';
 import { callerOf } from './caller.js';
 import { health, internalError } from './health.js';
 
@@ -20,13 +20,10 @@ const seen = new Set<string>();
  * socket it rides on was opened synchronously inside `http.request`, so its caller is the request's.
  */
 const socketCallers = new WeakMap<object, Caller>();
-/** Sockets opened by aim itself (the reporter): their requests are never evidence. */
-const ownSockets = new WeakSet<object>();
 
+/** By the socket pool the reporter marked, never by a header the program could send too (platform/own-agents.ts). */
 function isOwnRequest(request: HttpClientRequest): boolean {
-  if (request.socket && ownSockets.has(request.socket)) return true;
-  const agent = request.getHeader?.('user-agent');
-  return typeof agent === 'string' && agent.startsWith(OWN_USER_AGENT_PREFIX);
+  return isOwnAgent(request.agent);
 }
 
 interface UndiciRequest {
@@ -40,7 +37,7 @@ interface HttpClientRequest {
   host?: string;
   path?: string;
   socket?: object | null;
-  getHeader?(name: string): unknown;
+  agent?: unknown;
 }
 interface NetSocket {
   once(event: 'connect', listener: () => void): void;
@@ -104,11 +101,10 @@ function onSocket(message: unknown): void {
   try {
     const socket = (message as { socket?: NetSocket }).socket;
     if (!socket || typeof socket.once !== 'function') return;
+    // No frame of the program: not evidence of a connection. Not proof it is aim's either (Node
+    // opens an agent's sockets on a later tick too): aim's own requests are known by their agent.
     const caller = callerOf(onSocket, true);
-    if (!caller) {
-      ownSockets.add(socket);
-      return;
-    }
+    if (!caller) return;
     socketCallers.set(socket, caller);
     socket.once('connect', () => {
       try {

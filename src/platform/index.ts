@@ -7,6 +7,7 @@ export { OWN_PACKAGE_NAME, OWN_USER_AGENT_PREFIX } from './identity.js';
 export { defaultStateDir, privateDirProblem, readPrivateFile, writeOutputFile, writePrivateFile } from './private-file.js';
 export { ensureOwnDir, ownDirProblem, type NotOwn } from './owned.js';
 export { isQuiet, quietly } from './quiet.js';
+export { isOwnAgent, markOwnAgent } from './own-agents.js';
 export { importModule } from './import-module.js';
 export { safeCwd } from './cwd.js';
 export { isOn } from './switches.js';
