@@ -21,7 +21,6 @@ describe("aim's own requests", () => {
       });
       expect(result.code).toBe(0);
       expect(result.stderr).toBe('');
-      const appPort = result.stdout.toString().trim();
       const inventory = result.inventories[0];
       // Only the wire hook sees the path of an LLM call: with the header taken for aim's, it vanished.
       const model = capability(inventory, 'ai:model_call')?.evidence.map((e) => e.api) ?? [];
