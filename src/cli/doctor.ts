@@ -62,7 +62,7 @@ export async function doctor(args: string[]): Promise<number> {
   const spoolDir = config.spoolDir || defaultSpoolDir();
   for (const dir of [spoolDir, `${spoolDir}.state`]) {
     const problem = privateDirProblem(dir);
-    if (problem) failed(`${dir} is ${problem}: the agent keeps no spool or state there (AIM-S001).`);
+    if (problem) failed(`${dir} is ${problem}: the agent keeps no spool or state there (AIM-F001).`);
   }
 
   // The agent's name (signed generation: registered under it; API-key generation: read by it).

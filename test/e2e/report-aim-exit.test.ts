@@ -237,7 +237,7 @@ describe('spool and state planted by someone else', () => {
     const before = collector.received().length;
     const second = await run({ FIXTURE_CAPS: 'file:read' });
     expect(second.code).toBe(0);
-    expect(second.stderr).toMatch(/^aim warn AIM-S001: .*spool\.state is another user's; aim keeps no spool or state there/);
+    expect(second.stderr).toMatch(/^aim warn AIM-F001: .*spool\.state is another user's; aim keeps no spool or state there/);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect(collector.received().length).toBeGreaterThan(before);
   });
@@ -248,7 +248,7 @@ describe('spool and state planted by someone else', () => {
     expect(spooled(spoolDir)).toHaveLength(1);
     chownTree(spoolDir, NOBODY);
     const second = await run({ FIXTURE_CAPS: 'system:exec' });
-    expect(second.stderr).toContain('AIM-S001');
+    expect(second.stderr).toContain('AIM-F001');
     expect(grants(collector)).toEqual(['system:exec 201']);
   });
 
@@ -257,7 +257,7 @@ describe('spool and state planted by someone else', () => {
     await run({ FIXTURE_CAPS: 'file:write', FIXTURE_EXIT: 'exit' });
     chmodSync(spoolDir, 0o777);
     const second = await run({ FIXTURE_CAPS: 'system:exec' });
-    expect(second.stderr).toContain('AIM-S001');
+    expect(second.stderr).toContain('AIM-F001');
     expect(grants(collector)).toEqual(['system:exec 201']);
   });
 
@@ -275,7 +275,7 @@ describe('spool and state planted by someone else', () => {
     renameSync(spoolDir, join(dir, 'elsewhere'));
     symlinkSync(join(dir, 'elsewhere'), spoolDir);
     const second = await run({ FIXTURE_CAPS: 'system:exec' });
-    expect(second.stderr).toMatch(/AIM-S001: .* is a symlink/);
+    expect(second.stderr).toMatch(/AIM-F001: .* is a symlink/);
     expect(grants(collector)).toEqual(['system:exec 201']);
   });
 });

@@ -199,6 +199,6 @@ function allowListOf(file: string): { allowList?: ReadonlySet<string> } {
 function warnIfNotOwn(dir: string): void {
   const problem = privateDirProblem(dir);
   if (problem) {
-    warn('AIM-S001', `${dir} is ${problem}; aim keeps no spool or state there (reports unsent at exit are dropped). Use a directory only you can write (AIM_SPOOL_DIR).`);
+    warn('AIM-F001', `${dir} is ${problem}; aim keeps no spool or state there (reports unsent at exit are dropped). Use a directory only you can write (AIM_SPOOL_DIR).`);
   }
 }
