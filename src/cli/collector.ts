@@ -97,6 +97,12 @@ export async function collector(args: string[]): Promise<number> {
     log: quiet ? () => {} : (line) => process.stderr.write(sanitizeLines(line) + '\n'),
   });
 
+  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host)) {
+    process.stderr.write(
+      `aim collector: warning: listening on ${host}, not loopback: anyone who can reach this address can send reports and read what others sent. ` +
+        'It is a local test server; keep it on 127.0.0.1 unless you mean it.\n',
+    );
+  }
   const lines = [`aim collector listening on ${server.url} (${protocol} generation)${store ? ` (store: ${store})` : ''}`];
   for (const a of agents) lines.push(`  agent ${a.name} ${a.id}`);
   if (demo && protocol === 'signed') {
