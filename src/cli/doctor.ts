@@ -2,6 +2,7 @@ import { loadConfig } from '../config/index.js';
 import { isUuid, privateDirProblem, sanitizeLines } from '../platform/index.js';
 import { agentPath, readAgentView } from '../protocol/index.js';
 import { agentNameFor } from '../report/aim/agent-name.js';
+import { defaultSpoolDir } from '../report/aim/files.js';
 import { createNodeHttpTransport, TransportError, type HttpResult } from '../report/aim/http.js';
 import { keyMayTravel } from '../report/aim/keys.js';
 import { errorText, SIGNED_ONLY } from '../report/aim/outcome.js';
