@@ -150,10 +150,6 @@ function publish(document: InspectDocument, snapshots: InventorySnapshot[], opti
   const data = options.cyclonedx ? toCycloneDx({ merged: document, aimVersion: AIM_VERSION }, options.cyclonedx) : document;
   const json = `${JSON.stringify(data, null, 2)}\n`;
   if (options.out) writeFileSync(options.out, json);
-<<<<<<< HEAD
-  else process.stdout.write(options.json || options.cyclonedx ? json : renderTable(document, snapshots));
-=======
   // Names came from servers and config files: no terminal escapes on the user's screen (table.ts makes each cell printable).
-  else process.stdout.write(options.json ? json : renderTable(document, snapshots));
->>>>>>> 5d565e5 (No terminal escapes from servers, configs or AIM (issue 15 finding 3): platform/sanitize.ts)
+  else process.stdout.write(options.json || options.cyclonedx ? json : renderTable(document, snapshots));
 }
