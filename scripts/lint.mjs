@@ -39,6 +39,8 @@ const deepImportExceptions = new Map([
   ['register/mcp-layer.ts -> hooks/mcp/layer.js', true],
   ['register/mcp-config-parse.ts -> hooks/mcp/naming.js', true],
   ['register/mcp-layer.ts -> inference/mcp.js', true],
+  // aim/register's code-cache loader: the platform door would load all of platform at startup.
+  ['register/load-agent.ts -> platform/owned.js', true],
 ]);
 /** Sub-folders whose files are shared on purpose: `aim doctor` uses the client's HTTP, credentials and files. */
 const sharedFolders = [['cli/', 'report/aim/']];

@@ -191,6 +191,29 @@ describe('AIM reporter (in process)', () => {
     expect(routes(b.collector)).toEqual(['GET agent 404']);
   });
 
+  it.each([301, 302, 307, 308, 418, 451])('a redirecting or strange AIM (%i on the agent read) ends reporting after one request, with one warning', async (status) => {
+    // Before: the read was asked again at once, 100 requests a minute for the life of the process.
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    // Each code is said once per process (platform/log.ts): forget what earlier cases said.
+    (globalThis as { [key: symbol]: Set<string> | undefined })[Symbol.for('aim.log.said')]?.clear();
+    try {
+      const a = await setup();
+      use(a.inventory, 'file:read');
+      a.collector.setFault({ route: '*', status, body: { error: 'moved' }, count: -1 });
+      const r = a.start();
+      await until(() => a.collector.received().length >= 1);
+      use(a.inventory, 'file:write');
+      await r.flush(300);
+      await sleep(500);
+      expect(routes(a.collector)).toEqual([`GET agent ${status}`]);
+      const warnings = stderr.mock.calls.map(([line]) => String(line)).filter((line) => line.includes('AIM-R016'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`HTTP ${status}`);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
   it('honours 429 Retry-After, then sends everything', async () => {
     const { collector, inventory, start } = await setup();
     use(inventory, 'file:read');

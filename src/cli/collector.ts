@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { sanitizeLines } from '../platform/index.js';
 import { startCollector, DEMO_AGENT, DEMO_KEY, type SeedAgent } from '../collector/index.js';
 
 const HELP = `usage: aim collector [options]
@@ -92,9 +93,16 @@ export async function collector(args: string[]): Promise<number> {
     rateLimit,
     protocol,
     enforcement,
-    log: quiet ? () => {} : (line) => process.stderr.write(line + '\n'),
+    // A line quotes what clients sent: no terminal escapes reach the operator's screen.
+    log: quiet ? () => {} : (line) => process.stderr.write(sanitizeLines(line) + '\n'),
   });
 
+  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host)) {
+    process.stderr.write(
+      `aim collector: warning: listening on ${host}, not loopback: anyone who can reach this address can send reports and read what others sent. ` +
+        'It is a local test server; keep it on 127.0.0.1 unless you mean it.\n',
+    );
+  }
   const lines = [`aim collector listening on ${server.url} (${protocol} generation)${store ? ` (store: ${store})` : ''}`];
   for (const a of agents) lines.push(`  agent ${a.name} ${a.id}`);
   if (demo && protocol === 'signed') {

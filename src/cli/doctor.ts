@@ -1,7 +1,8 @@
 import { loadConfig } from '../config/index.js';
-import { isUuid } from '../platform/index.js';
+import { isUuid, privateDirProblem, sanitizeLines } from '../platform/index.js';
 import { agentPath, readAgentView } from '../protocol/index.js';
 import { agentNameFor } from '../report/aim/agent-name.js';
+import { defaultSpoolDir } from '../report/aim/files.js';
 import { createNodeHttpTransport, TransportError, type HttpResult } from '../report/aim/http.js';
 import { keyMayTravel } from '../report/aim/keys.js';
 import { errorText, SIGNED_ONLY } from '../report/aim/outcome.js';
@@ -24,7 +25,8 @@ export async function doctor(args: string[]): Promise<number> {
   const ok = (m: string): void => void out.push(`  ok    ${m}`);
   const bad = (m: string): void => void out.push(`  FAIL  ${m}`);
   const note = (m: string): void => void out.push(`  note  ${m}`);
-  const print = (): void => void process.stdout.write(out.join('\n') + '\n');
+  // Lines quote AIM's answers and the environment: no terminal escapes reach the screen.
+  const print = (): void => void process.stdout.write(sanitizeLines(out.join('\n')) + '\n');
   let healthy = true;
   const failed = (m: string): void => {
     healthy = false;
@@ -42,9 +44,14 @@ export async function doctor(args: string[]): Promise<number> {
     failed(`AIM_API_KEY is set (${rawKey.length} characters) but is not an AIM key: it should look like aim_live_ followed by 44 characters.`);
   } else ok(`AIM_API_KEY is set (${config.apiKey.slice(0, 9)}…, ${config.apiKey.length} characters).`);
 
+  // Exactly what the agent would use: a value it rejects is a failure here, never the default.
+  for (const name of config.invalid.filter((n) => n !== 'AIM_API_KEY')) {
+    failed(`${name} is not valid (see the warning above); the agent ${name === 'AIM_URL' || name === 'AIM_BASE_URL' || name === 'AIM_AGENT_ID' || name === 'AIM_PRIVATE_KEY' ? 'turns reporting off' : 'uses the default'}.`);
+  }
+  const urlInvalid = config.invalid.includes('AIM_URL') || config.invalid.includes('AIM_BASE_URL');
   let url: URL | undefined;
   try {
-    url = new URL(config.url);
+    url = urlInvalid ? undefined : new URL(config.url);
   } catch {
     failed('AIM_URL is not a URL.');
   }
@@ -52,7 +59,11 @@ export async function doctor(args: string[]): Promise<number> {
   if (url) {
     if (!keyMayTravel(url)) failed(`AIM_URL ${url.origin} is plain http to a host that is not loopback: the key goes only over https.`);
     else ok(`AIM_URL is ${url.origin}${url.pathname === '/' ? '' : url.pathname}${urlGiven ? '' : ' (the default)'}.`);
-    if (!config.reportingAllowed && urlGiven && !rawKey) note('AIM_URL is set but not valid; see the warning above.');
+  }
+  const spoolDir = config.spoolDir || defaultSpoolDir();
+  for (const dir of [spoolDir, `${spoolDir}.state`]) {
+    const problem = privateDirProblem(dir);
+    if (problem) failed(`${dir} is ${problem}: the agent keeps no spool or state there (AIM-F001).`);
   }
 
   // The agent's name (signed generation: registered under it; API-key generation: read by it).

@@ -16,6 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeSnapshots, type InventorySnapshot, type MergedInventory } from '../inventory/index.js';
+import { printable } from '../platform/index.js';
 import { exitLike, runChild, type ChildResult } from './child.js';
 import { withAgentPreloaded } from './node-options.js';
 import { registerPath } from './run.js';
@@ -139,7 +140,7 @@ export function readSnapshots(dir: string): InventorySnapshot[] {
       const parsed = JSON.parse(readFileSync(join(dir, name), 'utf8')) as InventorySnapshot;
       if (parsed.schema === 'aim.inventory/v1') snapshots.push(parsed);
     } catch {
-      process.stderr.write(`aim inspect: skipped an unreadable inventory file (${name})\n`);
+      process.stderr.write(`aim inspect: skipped an unreadable inventory file (${printable(name, 200)})\n`);
     }
   }
   return snapshots;
@@ -149,5 +150,6 @@ function publish(document: InspectDocument, snapshots: InventorySnapshot[], opti
   const data = options.cyclonedx ? toCycloneDx({ merged: document, aimVersion: AIM_VERSION }, options.cyclonedx) : document;
   const json = `${JSON.stringify(data, null, 2)}\n`;
   if (options.out) writeFileSync(options.out, json);
+  // Names came from servers and config files: no terminal escapes on the user's screen (table.ts makes each cell printable).
   else process.stdout.write(options.json || options.cyclonedx ? json : renderTable(document, snapshots));
 }

@@ -56,6 +56,8 @@ export interface Collector {
   port: number;
   close(): Promise<void>;
   received(): Received[];
+  /** Requests refused (counted, not kept with their bodies) and requests not kept past the caps. */
+  counts(): { refused: number; dropped: number };
   setFault(fault: Fault): void;
   clearFaults(): void;
   revoke(agentId: string, capabilityType: string): boolean;
@@ -90,6 +92,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const buckets = new Map<string, number[]>();
   const sockets = new Set<Socket>();
   let seq = 0;
+  let keptBytes = 0;
+  let refusedCount = 0;
+  let droppedCount = 0;
   const controls = {
     state,
     faults,
@@ -101,7 +106,21 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
 
   if (options.store) replay(options.store, state, new Map([...keys.values()].map((k) => [k.label, k.org])));
 
+  /**
+   * What is kept is bounded (count and bytes): 677k refused requests once took the collector to
+   * 1.1 GB. A refused request (401, 403, 404, 429) is counted, never kept with its body.
+   */
   function record(entry: Received): void {
+    if (typeof entry.status === 'number' && entry.status >= 400 && entry.status < 500 && entry.status !== 400 && entry.status !== 409) {
+      refusedCount++;
+      delete entry.body;
+    }
+    const size = JSON.stringify(entry).length;
+    if (received.length >= MAX_KEPT || keptBytes + size > MAX_KEPT_BYTES) {
+      droppedCount++;
+      return;
+    }
+    keptBytes += size;
     received.push(entry);
     append(options.store, entry);
   }
@@ -123,6 +142,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const text = await readBody(req);
 
     if (path.startsWith('/__aim/')) {
+      const refused = controlRefusal(req, method);
+      if (refused) return send(res, refused.status, refused.body);
       const a = control(controls, method, path, parseOr(text));
       return send(res, a.status, a.body);
     }
@@ -246,6 +267,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     port: address.port,
     state,
     received: () => received.slice(),
+    counts: () => ({ refused: refusedCount, dropped: droppedCount }),
     setFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     revoke: (agentId, type) => state.revoke(agentId, type),
@@ -261,4 +283,28 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
 
 function fingerprint(key: string): string {
   return `key-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}
+
+/** What the collector keeps of what it receives: beyond this, requests are counted, not kept. */
+const MAX_KEPT = 20_000;
+const MAX_KEPT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The control routes drive the collector (faults, revocations): never from a web page. A browser
+ * sends an Origin on the requests that could reach them and a Host of the page's name after DNS
+ * rebinding; a form can only send text/plain. So: no Origin, a loopback Host (or the address it
+ * was reached on), and JSON bodies only.
+ */
+function controlRefusal(req: http.IncomingMessage, method: string): Answer | undefined {
+  if (req.headers.origin !== undefined) return { status: 403, body: { error: 'control routes take no cross-origin requests' } };
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const local = req.socket.localAddress?.replace(/^::ffff:/, '');
+  if (!(host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === local)) {
+    return { status: 403, body: { error: 'control routes answer only to a loopback Host' } };
+  }
+  const type = req.headers['content-type'];
+  if (method !== 'GET' && method !== 'DELETE' && !(typeof type === 'string' && /^application\/json\b/i.test(type))) {
+    return { status: 415, body: { error: 'control routes take JSON (content-type: application/json)' } };
+  }
+  return undefined;
 }

@@ -28,7 +28,8 @@ export interface Received {
 export function append(file: string | undefined, entry: unknown): void {
   if (!file) return;
   try {
-    fs.appendFileSync(file, JSON.stringify(entry) + '\n');
+    // 0600: the store holds what agents reported (never a key, still nobody else's business).
+    fs.appendFileSync(file, JSON.stringify(entry) + '\n', { mode: 0o600 });
   } catch {
     // best effort
   }

@@ -1,11 +1,13 @@
 import * as z from 'zod/mini';
 import { warn } from '../platform/index.js';
-import { warnUnknownVariables } from './names.js';
+import { checkVariables } from './names.js';
 import { settings, type Config, type Setting } from './schema.js';
 
 export interface LoadedConfig extends Config {
   /** False when a value that reporting needs was invalid. */
   reportingAllowed: boolean;
+  /** The variables whose values were not valid (their defaults are used): `aim doctor` names them. */
+  invalid: string[];
 }
 
 /**
@@ -13,26 +15,27 @@ export interface LoadedConfig extends Config {
  * and the default; the value of a sensitive variable is never echoed.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const config = { reportingAllowed: true } as LoadedConfig;
+  const config = { reportingAllowed: true, invalid: [] as string[] } as LoadedConfig;
   for (const [name, s] of Object.entries(settings) as [keyof Config, Setting<unknown>][]) {
     const raw = readRaw(env, s);
-    (config as unknown as Record<string, unknown>)[name] = raw === undefined ? s.default : parse(s, raw, config);
+    (config as unknown as Record<string, unknown>)[name] = raw === undefined ? s.default : parse(s, raw.value, config, raw.env);
   }
-  warnUnknownVariables(env);
+  checkVariables(env);
   return config;
 }
 
-function readRaw(env: NodeJS.ProcessEnv, s: Setting<unknown>): string | undefined {
+function readRaw(env: NodeJS.ProcessEnv, s: Setting<unknown>): { env: string; value: string } | undefined {
   for (const name of [s.env, ...(s.aliases ?? [])]) {
     const value = env[name];
-    if (value !== undefined && value.trim() !== '') return value.trim();
+    if (value !== undefined && value.trim() !== '') return { env: name, value: value.trim() };
   }
   return undefined;
 }
 
-function parse(s: Setting<unknown>, raw: string, config: LoadedConfig): unknown {
+function parse(s: Setting<unknown>, raw: string, config: LoadedConfig, given: string): unknown {
   const result = z.safeParse(s.schema, raw);
   if (result.success) return result.data;
+  config.invalid.push(given);
   const shown = s.sensitive ? '(value hidden)' : JSON.stringify(raw.slice(0, 80));
   if (s.onInvalid === 'disable-reporting') {
     config.reportingAllowed = false;

@@ -31,12 +31,57 @@ export const variableNames: readonly string[] = [
   'AIM_ALLOWLIST',
 ];
 
-/** One did-you-mean warning per unknown AIM_* variable. */
-export function warnUnknownVariables(env: NodeJS.ProcessEnv): void {
+const BOOL = /^(1|0|true|false|yes|no|on|off|disabled)$/i;
+
+/**
+ * The values the agent can check at startup without zod, mirroring the schema (schema.ts; the
+ * tests hold the two to the same answers): without them a bad AIM_DISABLED, AIM_LOG_LEVEL or
+ * AIM_PROTOCOL said nothing unless a key loaded the reporter. Same codes as the schema's
+ * warnings, so a process that later loads the reporter says each once. Sensitive values (the key,
+ * the private key) are left to the reporter, which loads whenever they are set; AIM_DISABLED to
+ * register/startup-settings.ts (the kill switch has its own words).
+ */
+export const startupChecks: Readonly<Record<string, { valid: (value: string) => boolean; fallback: string }>> = {
+  AIM_ESM_LOADER: { valid: (v) => BOOL.test(v), fallback: 'false' },
+  AIM_REPORT_POTENTIAL: { valid: (v) => BOOL.test(v), fallback: 'false' },
+  AIM_LOG_LEVEL: { valid: (v) => /^(silent|error|warn|info|debug)$/.test(v), fallback: '"warn"' },
+  AIM_FLUSH_TIMEOUT_MS: { valid: (v) => /^\d+$/.test(v) && Number(v) <= 60_000, fallback: '2000' },
+  AIM_PROTOCOL: { valid: (v) => /^(auto|signed|api-key)$/.test(v), fallback: '"auto"' },
+  AIM_CAPABILITIES: { valid: (v) => /^(grant|request|off)$/.test(v), fallback: '"grant"' },
+  AIM_URL: { valid: isHttpUrl, fallback: '' },
+  AIM_BASE_URL: { valid: isHttpUrl, fallback: '' },
+  AIM_AGENT_ID: { valid: (v) => v.length <= 255, fallback: '' },
+  AIM_AGENT_NAME: { valid: (v) => v.length <= 255, fallback: '' },
+};
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * At startup, for free when no AIM_* variable is set: one did-you-mean warning per unknown AIM_*
+ * variable, one warning per known one whose value is not valid (startupChecks).
+ */
+export function checkVariables(env: NodeJS.ProcessEnv): void {
   for (const name of Object.keys(env)) {
-    if (!name.startsWith('AIM_') || variableNames.includes(name)) continue;
-    const guess = closest(name);
-    warn(`AIM-C003-${name}`, `${name} is not an aim setting${guess ? ` (did you mean ${guess}?)` : ''}; it is ignored.`);
+    if (!name.startsWith('AIM_')) continue;
+    if (!variableNames.includes(name)) {
+      const guess = closest(name);
+      warn(`AIM-C003-${name}`, `${name} is not an aim setting${guess ? ` (did you mean ${guess}?)` : ''}; it is ignored.`);
+      continue;
+    }
+    const check = startupChecks[name];
+    const value = env[name]?.trim();
+    if (!check || !value || check.valid(value)) continue;
+    const shown = JSON.stringify(value.slice(0, 80));
+    // Without a valid URL or agent the reporter does not start: the schema turns reporting off.
+    if (!check.fallback) warn(`AIM-C002-${name}`, `${name} ${shown} is not valid; reporting to AIM is off for this process.`);
+    else warn(`AIM-C001-${name}`, `${name} ${shown} is not valid; using the default ${check.fallback}.`);
   }
 }
 

@@ -162,8 +162,9 @@ export const settings = {
     env: 'AIM_SPOOL_DIR',
     schema: z.string().check(z.minLength(1)),
     default: '',
-    shownDefault: '`<tmpdir>/aim-spool-<uid>`',
-    description: 'Where reports a process could not send before exiting wait for the next process.',
+    shownDefault: '`$XDG_STATE_HOME/aim/spool`, else `~/.local/state/aim/spool`',
+    description:
+      'Where reports a process could not send before exiting wait for the next process. Used only when it is your own directory (owned by you, writable by nobody else, not a symlink); fleet state sits beside it in `<dir>.state`.',
   }),
   protocol: setting({
     env: 'AIM_PROTOCOL',

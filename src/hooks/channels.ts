@@ -1,6 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { observe, type Caller } from '../observations/index.js';
-import { OWN_USER_AGENT_PREFIX } from '../platform/index.js';
+import { isOwnAgent } from '../platform/index.js';
 import { copyOwnProperties, whenBuiltinLoaded } from './builtins.js';
 import { callerOf } from './caller.js';
 import { readStatementsOf, statementsWanted } from './db-wire.js';
@@ -22,13 +22,12 @@ const seen = new Set<string>();
  * socket it rides on was opened synchronously inside `http.request`, so its caller is the request's.
  */
 const socketCallers = new WeakMap<object, Caller>();
-/** Sockets opened by aim itself (the reporter): their requests are never evidence. */
-const ownSockets = new WeakSet<object>();
+/** Sockets whose connect had no frame of the program (Node's own, or aim's): not evidence of a connection. */
+const unattributedSockets = new WeakSet<object>();
 
+/** By the socket pool the reporter marked, never by a header the program could send too (platform/own-agents.ts). */
 function isOwnRequest(request: HttpClientRequest): boolean {
-  if (request.socket && ownSockets.has(request.socket)) return true;
-  const agent = request.getHeader?.('user-agent');
-  return typeof agent === 'string' && agent.startsWith(OWN_USER_AGENT_PREFIX);
+  return isOwnAgent(request.agent);
 }
 
 interface UndiciRequest {
@@ -42,7 +41,7 @@ interface HttpClientRequest {
   host?: string;
   path?: string;
   socket?: object | null;
-  getHeader?(name: string): unknown;
+  agent?: unknown;
 }
 type NetSocket = object;
 
@@ -156,7 +155,7 @@ function watchSocketConnect(net: Record<string, unknown>): void {
 
 /** Records the connection; returns its caller when one was looked up. */
 function onConnect(socket: NetSocket, args: ArrayLike<unknown>, skip: Function): Caller | undefined {
-  if (ownSockets.has(socket)) return undefined;
+  if (unattributedSockets.has(socket)) return undefined;
   const target = targetOf(args);
   if (!target) return undefined;
   const key = target.path === undefined ? `c ${target.host}:${target.port}` : `c ${target.path}`;
@@ -165,7 +164,7 @@ function onConnect(socket: NetSocket, args: ArrayLike<unknown>, skip: Function):
   if (!isNew && !sampled && !statementsWanted()) return undefined;
   const caller = callerOf(skip, true);
   if (!caller) {
-    ownSockets.add(socket);
+    unattributedSockets.add(socket);
     return undefined;
   }
   socketCallers.set(socket, caller);

@@ -1,6 +1,6 @@
 /**
- * How aim's own requests name themselves (User-Agent). The reporter sets it; the network hooks
- * use it to leave our own traffic out of the program's evidence whichever frames sent it.
+ * How aim's own requests name themselves (User-Agent), for AIM's logs. Never how aim recognises
+ * its own traffic: any program can send this header (see own-agents.ts).
  */
 export const OWN_USER_AGENT_PREFIX = 'aim-node/';
 

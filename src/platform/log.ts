@@ -2,6 +2,8 @@
  * The agent's only voice: one line on stderr per stable code, never stdout (stdio MCP servers
  * speak JSON-RPC there). Levels come from AIM_LOG_LEVEL, read raw because this runs before config.
  */
+import { printable } from './sanitize.js';
+
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
 const LEVELS: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
@@ -26,7 +28,8 @@ export function log(level: Exclude<LogLevel, 'silent'>, code: string, message: s
     said.add(code);
   }
   try {
-    process.stderr.write(`aim ${level} ${code}: ${message}\n`);
+    // Messages may quote a server's answer or a name: one line, no terminal escapes.
+    process.stderr.write(`aim ${level} ${code}: ${printable(message, 2000)}\n`);
   } catch {
     // stderr closed: nothing left to tell.
   }

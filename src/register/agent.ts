@@ -13,7 +13,7 @@ import { setObserver } from '../observations/index.js';
 import { featuresOf, isOn, packageVersion, warn } from '../platform/index.js';
 import { startSinks } from '../report/index.js';
 // names.js, not the config door: the door brings zod, which loads only with the reporter.
-import { warnUnknownVariables } from '../config/names.js';
+import { checkVariables } from '../config/names.js';
 import { scanConfigFiles, type StartPlace } from './mcp-config-files.js';
 import { processInfo } from './process-info.js';
 import { agentRecord, type Activation } from './record.js';
@@ -41,8 +41,8 @@ export function start(activation: Activation): void {
   const preloadMs = Math.round((Number(process.hrtime.bigint() - started) / 1e6) * 100) / 100;
   inventory.updateAgent({ ...setup, preloadMs });
   Object.assign(agentRecord(), { inventory, activation });
-  warnUnknownVariables(process.env);
   warnIfKillSwitchIsNotBoolean();
+  checkVariables(process.env);
   logStartup({ version, activation, setup, preloadMs, launcher: info.launcher, disabledHooks: disabled });
   const output = process.env.AIM_OUTPUT?.trim();
   // The API key, or (signed generation) an agent's own id and private key.

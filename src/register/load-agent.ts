@@ -9,12 +9,17 @@
  * install of aim on the machine would see its own calls as the app's).
  * Without a usable cache (no home, a read-only or `--permission` file system) the agent compiles
  * as any script does; `NODE_DISABLE_COMPILE_CACHE`, Node's own switch, turns the cache off.
+ * A cache is code: it is used only from a directory and a file that are the user's own (owned by
+ * this uid, writable by nobody else, no symlink; see src/platform/owned.ts). A cache dir someone
+ * else can write (a shared XDG_CACHE_HOME, `HOME=/tmp`) is not read and not written.
  */
 import type * as Fs from 'node:fs';
 import type * as NodeModule from 'node:module';
 import type * as Path from 'node:path';
 import type * as Url from 'node:url';
 import type * as Vm from 'node:vm';
+// Past the platform door on purpose: the door would bring the whole platform into aim/register.
+import { ensureOwnDir, ownDirProblem, readOwnFile, writeAtomically } from '../platform/owned.js';
 
 // Builtins through process.getBuiltinModule, not `import`: in register.mjs an import of a builtin
 // builds its ES-module facade, which cost 1.2 ms for these four on Node 24.
@@ -61,8 +66,15 @@ function agentRequire(file: string): (id: string) => unknown {
   return (id: string) => process.getBuiltinModule(id) ?? (fileRequire ??= builtin<typeof NodeModule>('node:module').createRequire(file))(id);
 }
 
-/** Undefined on the first run on this machine, or when the cache cannot be read. */
-const readCodeCache = (cacheFile: string): Buffer | undefined => tryOrUndefined(() => fs().readFileSync(cacheFile));
+/** The largest cache read: the agent's is about 100 KB; anything far bigger is not ours. */
+const MAX_CACHE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Undefined on the first run on this machine, when the cache cannot be read, or when it or its
+ * directory is not the user's own (V8 would run any bytecode of the right length).
+ */
+const readCodeCache = (cacheFile: string): Buffer | undefined =>
+  ownDirProblem(path().dirname(cacheFile)) ? undefined : readOwnFile(cacheFile, MAX_CACHE_BYTES);
 
 function tryOrUndefined<T>(fn: () => T): T | undefined {
   try {
@@ -108,14 +120,10 @@ function removeOutdated(cacheFile: string, file: string): void {
 
 function writeCodeCache(cacheFile: string, file: string, script: Vm.Script): void {
   try {
-    const { mkdirSync, renameSync, writeFileSync } = fs();
-    const { dirname } = path();
-    mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
-    const temporary = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
-    renameSync(temporary, cacheFile);
+    if (ensureOwnDir(path().dirname(cacheFile))) return;
+    writeAtomically(cacheFile, script.createCachedData());
     removeOutdated(cacheFile, file);
   } catch {
-    // Read-only, full or denied: the next run compiles again, nothing else changes.
+    // Read-only, full, denied or not ours: the next run compiles again, nothing else changes.
   }
 }

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { internalError } from '../hooks/index.js';
 import { observe, type McpLaunch, type McpServerSeen } from '../observations/index.js';
-import { quietly } from '../platform/index.js';
+import { cleanServerFacts, quietly } from '../platform/index.js';
 
 type ConfigFile = NonNullable<McpServerSeen['configFile']>;
 
@@ -71,6 +71,7 @@ function scanEach(start: StartPlace, parse: () => ParseConfig | undefined): void
       continue;
     }
     if (!text.includes('"mcpServers"')) continue;
-    for (const server of parse()?.(text) ?? []) observe({ kind: 'mcp-server', evidence: 'config-file', configFile, ...server });
+    // Names in a config file are anyone's text: cleaned like what a server says (src/platform/sanitize.ts).
+    for (const server of parse()?.(text) ?? []) observe({ kind: 'mcp-server', evidence: 'config-file', configFile, ...cleanServerFacts(server) });
   }
 }

@@ -1,6 +1,6 @@
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Inventory } from '../inventory/index.js';
-import { warn, writePrivateFile } from '../platform/index.js';
+import { warn, writeOutputFile } from '../platform/index.js';
 
 /** Writes bursts of changes at most this often. */
 const DEBOUNCE_MS = 100;
@@ -8,11 +8,14 @@ const DEBOUNCE_MS = 100;
 /**
  * `AIM_OUTPUT=<dir>`: the inventory as `<dir>/<pid>.json`, written atomically (temp file, then
  * rename), debounced on change and once more at exit. A write that fails (read-only disk,
- * `--permission`) gives one warning and the sink stops; the app never notices.
+ * `--permission`, a link someone else planted, a file aim did not write: see writeOutputFile)
+ * gives one warning and the sink stops; the app never notices.
  */
 export function startFileSink(inventory: Inventory, dir: string): void {
-  const file = join(dir, `${process.pid}.json`);
+  // Resolved now: the app may change its working directory later.
+  const file = resolve(dir, `${process.pid}.json`);
   let written = -1;
+  let inode: number | undefined;
   let broken = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -22,7 +25,8 @@ export function startFileSink(inventory: Inventory, dir: string): void {
     let ok = false;
     try {
       const snapshot = inventory.snapshot();
-      ok = writePrivateFile(file, `${JSON.stringify(snapshot, null, 2)}\n`);
+      inode = writeOutputFile(file, `${JSON.stringify(snapshot, null, 2)}\n`, inode);
+      ok = inode !== undefined;
       if (ok) written = snapshot.revision;
     } catch {
       // A bug of ours; this also runs at exit, where it must not reach the app.

@@ -158,3 +158,30 @@ describe('aim conventions', () => {
     expect(result.stderr).toContain('unknown command "inspekt"');
   });
 });
+
+describe('aim inspect and a hostile MCP server', () => {
+  // Any C0/C1 control or bidi override on the terminal is the attack.
+  const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  it('prints no terminal escapes, bounded names, and no token from what the server said', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'aim-hostile-')), 'merged.json');
+    const table = await aim(['inspect', '--', node, fixture('mcp/hostile-client.cjs')]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('tools: 2');
+    expect(table.stdout).not.toMatch(CONTROL);
+    expect(table.stdout).not.toContain('ghp_1234567890');
+    // The faked line is not a line of its own.
+    expect(table.stdout.split('\n').filter((l) => l.startsWith('FAKE'))).toEqual([]);
+    expect(table.stdout).toMatch(/evil\[2J\]0;pwned-title FAKE ok/);
+
+    const json = await aim(['inspect', '--out', out, '--', node, fixture('mcp/hostile-client.cjs')]);
+    expect(json.code).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).not.toMatch(/\\u001b|\\u0007|\\n FAKE|\u009b|\u202e/);
+    const merged = JSON.parse(text) as MergedInventory;
+    const server = merged.mcpServers.find((s) => s.serverInfo?.name.startsWith('evil'))!;
+    expect(server.serverInfo!.version).toBe('1.0.0[31m2J [REDACTED]');
+    for (const name of [...(server.tools ?? []), ...(server.toolsCalled ?? [])]) expect(name.length).toBeLessThanOrEqual(200);
+    expect(server.toolsCalled).toEqual(['read[2Kfile']);
+  });
+});

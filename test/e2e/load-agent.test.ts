@@ -4,11 +4,12 @@
  * replaced, a cache directory that cannot be written changes nothing, and Node's own switch
  * NODE_DISABLE_COMPILE_CACHE turns it off.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixture, modes, repo, runFixture } from '../helpers/agent-run.js';
+import { fixture, modes, node, repo, runFixture } from '../helpers/agent-run.js';
 
 let cacheHome: string;
 beforeEach(() => {
@@ -116,5 +117,111 @@ describe('code cache, where it cannot or must not be', () => {
   it('NODE_DISABLE_COMPILE_CACHE: no cache is read or written', async () => {
     await runApp('require', { NODE_DISABLE_COMPILE_CACHE: '1' });
     expect(cacheFiles()).toEqual([]);
+  });
+});
+
+/**
+ * Attacks: V8 accepts a code cache made from any source of the same length, so whoever can write
+ * the cache runs code in every process that loads aim. Another local user is simulated by
+ * ownership (chown to `nobody`) and by modes that let group or others write.
+ */
+describe('code cache, planted by someone else', () => {
+  const NOBODY = 65534;
+  const canChown = process.getuid?.() === 0;
+
+  /** A cache, accepted by V8 for dist/agent.cjs, whose code only says PWNED on stderr. */
+  function foreignCache(): Buffer {
+    const agent = join(repo, 'dist/agent.cjs');
+    const script = `
+      const vm = require('node:vm');
+      const length = require('node:fs').readFileSync(${JSON.stringify(agent)}, 'utf8').length;
+      const evil = "(function (exports, require, module) { process.stderr.write('PWNED\\\\n'); module.exports.start = () => {}; })";
+      const source = evil + ' '.repeat(length - evil.length);
+      const compiled = new vm.Script(source, { filename: ${JSON.stringify(agent)} });
+      compiled.runInThisContext()({}, require, { exports: {} });
+      process.stdout.write(compiled.createCachedData().toString('base64'));`;
+    return Buffer.from(execFileSync(node, ['-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }), 'base64');
+  }
+
+  /** Runs once to learn the cache's name, then puts the foreign cache there. */
+  async function plant(): Promise<string> {
+    await runApp('import');
+    const file = join(cacheDir(), cacheFiles()[0]!);
+    writeFileSync(file, foreignCache());
+    return file;
+  }
+
+  const runPlain = (env: Record<string, string | undefined> = {}) =>
+    runFixture(fixture('core/capabilities.cjs'), { mode: 'import', env: { XDG_CACHE_HOME: cacheHome, NODE_DISABLE_COMPILE_CACHE: undefined, ...env } });
+
+  it('control: the planted bytes do run when they sit in the user\'s own private cache', async () => {
+    // The attack is real: this is exactly what a writable cache directory hands to another user.
+    await plant();
+    const result = await runPlain();
+    expect(result.stderr).toContain('PWNED');
+  });
+
+  it.skipIf(!canChown)("a cache directory and file owned by another user are not read, and not written", async () => {
+    const file = await plant();
+    chownSync(cacheDir(), NOBODY, NOBODY);
+    chownSync(file, NOBODY, NOBODY);
+    const planted = readFileSync(file);
+    await runApp('import');
+    expect(readFileSync(file).equals(planted)).toBe(true);
+  });
+
+  it.skipIf(!canChown)("a file owned by another user in the user's own directory is not read", async () => {
+    const file = await plant();
+    chownSync(file, NOBODY, NOBODY);
+    await runApp('require');
+  });
+
+  it('a cache directory group or others can write is not read', async () => {
+    await plant();
+    chmodSync(cacheDir(), 0o777);
+    await runApp('import');
+    chmodSync(cacheDir(), 0o770);
+    await runApp('node-options');
+  });
+
+  it('a cache file others can write is not read', async () => {
+    const file = await plant();
+    chmodSync(file, 0o666);
+    await runApp('import');
+  });
+
+  it('a symlinked cache directory or file is not followed', async () => {
+    const file = await plant();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'aim-elsewhere-'));
+    try {
+      renameSync(cacheDir(), join(elsewhere, 'aim'));
+      symlinkSync(join(elsewhere, 'aim'), cacheDir());
+      await runApp('import');
+      rmSync(cacheDir());
+      mkdirSync(cacheDir(), { mode: 0o700 });
+      symlinkSync(join(elsewhere, 'aim', basename(file)), file);
+      await runApp('import');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('a FIFO planted at the cache name does not stall the app', async () => {
+    await runApp('import');
+    const file = join(cacheDir(), cacheFiles()[0]!);
+    rmSync(file);
+    execFileSync('mkfifo', [file]);
+    await runApp('import');
+  });
+});
+
+describe('code cache under /proc (Node\'s recursive mkdir loops there for ever)', () => {
+  it.each([
+    ['XDG_CACHE_HOME', { XDG_CACHE_HOME: '/proc/aim-x/cache' }],
+    ['HOME', { XDG_CACHE_HOME: undefined, HOME: '/proc/aim-x' }],
+  ])('%s under /proc: the app runs and exits', async (_name, env) => {
+    const result = await runFixture(fixture('core/capabilities.cjs'), { mode: 'import', env: { NODE_DISABLE_COMPILE_CACHE: undefined, ...env }, timeoutMs: 20_000 });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, renameSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type Collector } from '../../src/collector/index.js';
@@ -27,16 +27,17 @@ async function setup(rateLimit = 0) {
   const store = join(dir, 'store.jsonl');
   const collector = await startCollector({ agents: [agent], keys: [key], rateLimit, store, log: () => {} });
   cleanup.push(() => collector.close());
-  // The default spool directory (<tmpdir>/aim-spool-<uid>), kept apart per test through TMPDIR.
+  // The default spool directory ($XDG_STATE_HOME/aim/spool), kept apart per test.
   const tmp = join(dir, 'tmp');
   mkdirSync(tmp);
-  const spoolDir = join(tmp, `aim-spool-${process.getuid?.() ?? 'user'}`);
+  const spoolDir = join(tmp, 'aim', 'spool');
   const env = (extra: Record<string, string> = {}) => ({
     FIXTURE_BUNDLE: bundle,
     AIM_API_KEY: key,
     AIM_URL: collector.url,
     AIM_AGENT_ID: agent.id,
     TMPDIR: tmp,
+    XDG_STATE_HOME: tmp,
     ...extra,
   });
   const run = (extra: Record<string, string> = {}) => runNode([fixture('app.cjs')], env(extra));
@@ -211,5 +212,70 @@ describe('AIM reporter at exit (child processes)', () => {
       expect(text).not.toContain(key);
       expect(text).not.toContain(key.slice(9, 30));
     }
+  });
+});
+
+/**
+ * Attacks by another local user on the spool and the fleet state (simulated by ownership and
+ * modes): planted state would silence the report, a planted spool entry would be sent with the
+ * victim's key. Neither is read; one warning says why.
+ */
+describe('spool and state planted by someone else', () => {
+  const NOBODY = 65534;
+  const asRoot = process.getuid?.() === 0;
+  const chownTree = (path: string, uid: number) => {
+    chownSync(path, uid, uid);
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path)) chownTree(join(path, name), uid);
+  };
+
+  it.skipIf(!asRoot)('state owned by another user does not silence the report', async () => {
+    const { collector, run, spoolDir } = await setup();
+    await run({ FIXTURE_CAPS: 'file:read' });
+    expect(grants(collector)).toEqual(['file:read 201']);
+    // The state now says "AIM has it all": as if another user had made the directory ahead.
+    chownTree(`${spoolDir}.state`, NOBODY);
+    const before = collector.received().length;
+    const second = await run({ FIXTURE_CAPS: 'file:read' });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/^aim warn AIM-F001: .*spool\.state is another user's; aim keeps no spool or state there/);
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    expect(collector.received().length).toBeGreaterThan(before);
+  });
+
+  it.skipIf(!asRoot)('a spool entry in a directory owned by another user is never sent', async () => {
+    const { collector, run, spoolDir } = await setup();
+    await run({ FIXTURE_CAPS: 'file:write', FIXTURE_EXIT: 'exit' });
+    expect(spooled(spoolDir)).toHaveLength(1);
+    chownTree(spoolDir, NOBODY);
+    const second = await run({ FIXTURE_CAPS: 'system:exec' });
+    expect(second.stderr).toContain('AIM-F001');
+    expect(grants(collector)).toEqual(['system:exec 201']);
+  });
+
+  it('a spool directory others can write is never read', async () => {
+    const { collector, run, spoolDir } = await setup();
+    await run({ FIXTURE_CAPS: 'file:write', FIXTURE_EXIT: 'exit' });
+    chmodSync(spoolDir, 0o777);
+    const second = await run({ FIXTURE_CAPS: 'system:exec' });
+    expect(second.stderr).toContain('AIM-F001');
+    expect(grants(collector)).toEqual(['system:exec 201']);
+  });
+
+  it('a spool file others can write is never read', async () => {
+    const { collector, run, spoolDir } = await setup();
+    await run({ FIXTURE_CAPS: 'file:write', FIXTURE_EXIT: 'exit' });
+    chmodSync(join(spoolDir, spooled(spoolDir)[0]!), 0o666);
+    await run({ FIXTURE_CAPS: 'system:exec' });
+    expect(grants(collector)).toEqual(['system:exec 201']);
+  });
+
+  it('a spool directory that is a symlink is not followed', async () => {
+    const { collector, run, spoolDir, dir } = await setup();
+    await run({ FIXTURE_CAPS: 'file:write', FIXTURE_EXIT: 'exit' });
+    renameSync(spoolDir, join(dir, 'elsewhere'));
+    symlinkSync(join(dir, 'elsewhere'), spoolDir);
+    const second = await run({ FIXTURE_CAPS: 'system:exec' });
+    expect(second.stderr).toMatch(/AIM-F001: .* is a symlink/);
+    expect(grants(collector)).toEqual(['system:exec 201']);
   });
 });

@@ -36,8 +36,9 @@ async function setup(options: CollectorOptions = {}) {
   const env = (extra: Record<string, string> = {}) => ({
     AIM_API_KEY: key,
     AIM_URL: collector.url,
-    // Kept apart per test: the default spool/state directory (<tmpdir>) and config directory.
+    // Kept apart per test: the default spool/state directory and config directory.
     TMPDIR: tmp,
+    XDG_STATE_HOME: tmp,
     XDG_CONFIG_HOME: config,
     ...extra,
   });
@@ -294,7 +295,7 @@ describe.skipIf(!built)('aim doctor and aim collector in the signed generation',
       });
     });
     const dir = tempDir('aim-cli-signed-');
-    const r = await runNode(['--import', register, app], { AIM_API_KEY: DEMO_KEY, AIM_URL: url, TMPDIR: dir, XDG_CONFIG_HOME: dir }, 60_000);
+    const r = await runNode(['--import', register, app], { AIM_API_KEY: DEMO_KEY, AIM_URL: url, TMPDIR: dir, XDG_STATE_HOME: dir, XDG_CONFIG_HOME: dir }, 60_000);
     expect(r.stderr).toBe('');
     const received = (await (await fetch(`${url}/__aim/received`)).json()) as { route: string; status: number }[];
     expect(received.filter((x) => x.route !== 'capability-report').map((x) => `${x.route} ${x.status}`)).toEqual(['registration 201', 'detection 200']);
@@ -308,7 +309,7 @@ describe.skipIf(!built)('AIM API-key generation with zero config (auto)', () => 
     const collector = await startCollector({ agents: [agent], keys: [key], log: () => {} });
     cleanup.push(() => collector.close());
     const dir = tempDir('aim-apikey-');
-    const env = { AIM_API_KEY: key, AIM_URL: collector.url, TMPDIR: dir, XDG_CONFIG_HOME: dir };
+    const env = { AIM_API_KEY: key, AIM_URL: collector.url, TMPDIR: dir, XDG_STATE_HOME: dir, XDG_CONFIG_HOME: dir };
     const r = await runNode(['--import', register, app], { ...env, FIXTURE_EXEC: '1' }, 60_000);
     expect(r.stderr).toBe('');
     expect(seen(collector)).toEqual(['registration 404', 'agent 200', 'detection 200', 'capabilities 201', 'capabilities 201']);

@@ -29,12 +29,13 @@ async function setup() {
   cleanup.push(() => collector.close());
   const tmp = join(dir, 'tmp');
   mkdirSync(tmp);
-  const spoolDir = join(tmp, `aim-spool-${process.getuid?.() ?? 'user'}`);
+  const spoolDir = join(tmp, 'aim', 'spool');
   const env = (extra: Record<string, string> = {}) => ({
     AIM_API_KEY: key,
     AIM_URL: collector.url,
     AIM_AGENT_ID: agent.id,
     TMPDIR: tmp,
+    XDG_STATE_HOME: tmp,
     ...extra,
   });
   const run = (extra: Record<string, string> = {}, args = ['--import', register, fixture('e2e-app.mjs')]) => runNode(args, env(extra));

@@ -6,7 +6,7 @@
  */
 import { mcpClientPackages } from '../../catalog/index.js';
 import type { McpEvidence, McpLaunch, McpServerSeen, Observation } from '../../observations/index.js';
-import { packageVersion } from '../../platform/index.js';
+import { MAX_LAUNCH_TEXT, MAX_TEXT, cleanName, cleanServerFacts, packageVersion } from '../../platform/index.js';
 
 /** What the MCP layer uses of the agent that loaded it. */
 export interface McpHost {
@@ -45,13 +45,20 @@ export function now(): string {
 /** What a hook saw of one server, besides the kind of evidence. */
 export type ServerFacts = Omit<McpServerSeen, 'kind' | 'evidence'>;
 
-/** Emits what is known about one server and how it was seen; inference merges it by key and gives it meaning. */
+/**
+ * Emits what is known about one server and how it was seen; inference merges it by key and gives
+ * it meaning. Everything a server or a config file says is cleaned here, where it enters the
+ * inventory, so that nothing downstream (the inventory file, `aim inspect`, reports to AIM) sees
+ * terminal escapes, unbounded text or a credential inside a name.
+ */
 export function emitServer(evidence: McpEvidence, facts: ServerFacts): void {
-  host.observe({ kind: 'mcp-server', evidence, ...facts });
+  host.observe({ kind: 'mcp-server', evidence, ...cleanServerFacts(facts) });
 }
 
 export function emitCall(serverKey: string, method: string, name: string | undefined): void {
-  host.observe(name === undefined ? { kind: 'mcp-call', serverKey, method } : { kind: 'mcp-call', serverKey, method, name });
+  const key = cleanName(serverKey, MAX_LAUNCH_TEXT);
+  const safeMethod = cleanName(method, 64);
+  host.observe(name === undefined ? { kind: 'mcp-call', serverKey: key, method: safeMethod } : { kind: 'mcp-call', serverKey: key, method: safeMethod, name: cleanName(name, MAX_TEXT) });
 }
 
 /**

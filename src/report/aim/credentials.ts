@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isUuid, writePrivateFile } from '../../platform/index.js';
+import { ensureOwnDir, isUuid, writePrivateFile } from '../../platform/index.js';
 import { privateKeyFromBase64, publicKeyOf } from '../../protocol/index.js';
 
 /**
@@ -67,11 +67,8 @@ export async function withRegistrationLock<T>(
   const lock = `${file}.lock`;
   const end = Date.now() + options.waitMs;
   const step = options.stepMs ?? 50;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  } catch {
-    // openSync below says what is wrong
-  }
+  // Not a recursive mkdir (it loops for ever under /proc); openSync below says what is wrong.
+  ensureOwnDir(path.dirname(file));
   for (;;) {
     const existing = readCredentialsFile(file);
     if (existing) return { kind: 'theirs', credentials: existing };

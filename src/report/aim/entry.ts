@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../../config/index.js';
 import { readAllowList } from '../allow-list.js';
 import type { Inventory } from '../../inventory/index.js';
-import { isUuid, OWN_USER_AGENT_PREFIX, warn } from '../../platform/index.js';
+import { isUuid, OWN_USER_AGENT_PREFIX, privateDirProblem, warn } from '../../platform/index.js';
 import { agentNameFor } from './agent-name.js';
 import { FleetState } from './fleet.js';
 import { defaultCredentialsFile, defaultSpoolDir, fleetStatePath, ledgerPath, spoolPath } from './files.js';
@@ -105,6 +105,8 @@ export function createAimReporter(
   timings.quietMaxMs += jitter;
   const spoolDir = config.spoolDir || defaultSpoolDir();
   const deployment = { environment: config.environment, version: config.agentVersion, tags: config.tags };
+  warnIfNotOwn(spoolDir);
+  warnIfNotOwn(`${spoolDir}.state`);
   // Signed generation: the name to register under; AIM_AGENT_ID may be that name.
   const name = agentNameFor(
     config.agentName || (config.agentId && !isUuid(config.agentId) ? config.agentId : ''),
@@ -188,4 +190,15 @@ function allowListOf(file: string): { allowList?: ReadonlySet<string> } {
   if (!file) return {};
   const list = readAllowList(file);
   return typeof list === 'string' ? {} : { allowList: list };
+}
+
+/**
+ * A spool or state directory someone else can write (or a planted link) is neither read nor
+ * written: its files would be sent with this user's key or silence the report. Said once.
+ */
+function warnIfNotOwn(dir: string): void {
+  const problem = privateDirProblem(dir);
+  if (problem) {
+    warn('AIM-F001', `${dir} is ${problem}; aim keeps no spool or state there (reports unsent at exit are dropped). Use a directory only you can write (AIM_SPOOL_DIR).`);
+  }
 }

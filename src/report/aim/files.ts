@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultStateDir } from '../../platform/index.js';
 
 /**
  * Where the reporter keeps its files, in one place: the spool (what waits to be sent), the ledger
@@ -8,9 +9,9 @@ import * as path from 'node:path';
  * generation's credentials. Each is named by a short hash of the AIM URL and the agent, so one
  * machine can report to several servers and agents without their files meeting.
  */
+/** In the user's own state directory: a spool in a shared one would be sent with the user's key. */
 export function defaultSpoolDir(): string {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-  return path.join(os.tmpdir(), `aim-spool-${uid}`);
+  return path.join(defaultStateDir(), 'spool');
 }
 
 /** The first `length` hex digits of sha256 over the parts, joined by newlines. */

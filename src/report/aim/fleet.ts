@@ -1,4 +1,4 @@
-import { writePrivateFile } from '../../platform/index.js';
+import { readPrivateFile, writePrivateFile } from '../../platform/index.js';
 import * as fs from 'node:fs';
 
 /**
@@ -44,10 +44,11 @@ export class FleetState {
   /** Re-reads the file when another process changed it. Never throws. */
   reload(): void {
     try {
-      const st = fs.statSync(this.file);
+      const st = fs.lstatSync(this.file);
       if (st.mtimeMs === this.mtime) return;
       this.mtime = st.mtimeMs;
-      const disk = parse(fs.readFileSync(this.file, 'utf8'));
+      // Only the user's own file: state planted by someone else could silence the report.
+      const disk = parse(readPrivateFile(this.file) ?? '');
       if (disk) this.data = merge(disk, this.data, this.dirty, this.dirtyPending);
     } catch {
       // no file yet
@@ -136,7 +137,7 @@ export class FleetState {
     try {
       let disk: StateFile | undefined;
       try {
-        disk = parse(fs.readFileSync(this.file, 'utf8'));
+        disk = parse(readPrivateFile(this.file) ?? '');
       } catch {
         disk = undefined;
       }
@@ -153,7 +154,7 @@ export class FleetState {
       this.data = out;
       this.dirty.clear();
       this.dirtyPending.clear();
-      this.mtime = fs.statSync(this.file).mtimeMs;
+      this.mtime = fs.lstatSync(this.file).mtimeMs;
     } catch {
       // best effort: the next process asks AIM again
     }

@@ -1,3 +1,5 @@
+import { markOwnAgent } from '../../platform/index.js';
+
 /**
  * The HTTP client of the reporter (and of `aim doctor`): one origin, one request at a time,
  * loaded only when there is something to send. Its sockets never hold the process open, so an
@@ -101,7 +103,8 @@ export function createNodeHttpTransport(base: URL, apiKey: string, userAgent: st
       return new Promise<HttpResult>((resolve, reject) => {
         const { headers, payload } = requestHeaders(apiKey, userAgent, body);
         if (options.sign) Object.assign(headers, options.sign(prefix + path, payload));
-        agent ??= new (mod().Agent)({ keepAlive: true, maxSockets: 1, keepAliveMsecs: 1000 });
+        // Marked: the network hooks know aim's requests by this pool, not by their User-Agent.
+        agent ??= ownAgent(new (mod().Agent)({ keepAlive: true, maxSockets: 1, keepAliveMsecs: 1000 }));
         let settled = false;
         const finish = (error: TransportError | undefined, result?: HttpResult): void => {
           if (settled) return;
@@ -169,4 +172,9 @@ export function retryAfterMs(headers: HttpResult['headers'], now = Date.now()): 
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function ownAgent<T extends object>(agent: T): T {
+  markOwnAgent(agent);
+  return agent;
 }

@@ -1,5 +1,4 @@
-import * as fs from 'node:fs';
-import { writePrivateFile } from '../../platform/index.js';
+import { readPrivateFile, writePrivateFile } from '../../platform/index.js';
 import { capKey } from './payload.js';
 
 /**
@@ -87,7 +86,7 @@ export class Ledger {
 
 export function readLedger(file: string): Set<string> {
   try {
-    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { v?: number; granted?: unknown };
+    const data = JSON.parse(readPrivateFile(file) ?? '') as { v?: number; granted?: unknown };
     if (data.v !== VERSION || !Array.isArray(data.granted)) return new Set();
     return new Set(data.granted.filter((g): g is string => typeof g === 'string').slice(0, 1000));
   } catch {

@@ -23,7 +23,7 @@ import { warnOutcome, type WarningContext } from './warnings.js';
  * - One request in flight; a bounded flush at `beforeExit` only when something is unsent; what is
  *   still unsent at `exit` goes to the spool file that the next process of the agent sends.
  */
-type Stopped = 'auth' | 'unknown-agent' | 'internal';
+type Stopped = 'auth' | 'unknown-agent' | 'misdirected' | 'internal';
 
 export class Reporter {
   private readonly schedule: Schedule;
@@ -227,6 +227,14 @@ export class Reporter {
         return true;
       }
       case 'drop':
+        // The agent read answered with a redirect or a status AIM does not use: this is not the
+        // AIM the key is for (or a proxy in the way). Asking again at once made a storm of
+        // requests for the life of the process; one warning and reporting ends instead.
+        if (request.key[0] === 'agent') {
+          this.stop('misdirected');
+          warnOutcome('misdirected', { ...context, status: outcome.status }, redact);
+          return false;
+        }
         this.ledger.mark(request.key);
         this.schedule.succeeded();
         warnOutcome('dropped', { ...context, status: outcome.status, reason: outcome.reason }, redact);

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { writePrivateFile } from '../../platform/index.js';
+import { readPrivateFile, writePrivateFile } from '../../platform/index.js';
 import { emptyDesired, mergeDesired, type Desired, type PendingCapability, type PendingDetection, type PendingServer } from './payload.js';
 
 /**
@@ -42,7 +42,8 @@ export function claimSpool(file: string, now = Date.now()): Desired | undefined 
 
 function readSpool(file: string, now: number): Desired | undefined {
   try {
-    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as SpoolFile;
+    // Only a file that is the user's own, in a directory that is: anything else may be planted.
+    const data = JSON.parse(readPrivateFile(file) ?? '') as SpoolFile;
     if (data.v !== VERSION || now - Date.parse(data.writtenAt) > MAX_AGE_MS) return undefined;
     const desired = emptyDesired();
     for (const c of arr(data.capabilities)) if (typeof c?.id === 'string') desired.capabilities.set(`cap:${c.id}`, c);

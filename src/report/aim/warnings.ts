@@ -16,7 +16,7 @@ export interface WarningContext {
   tries?: number;
 }
 
-export type Situation = 'dropped' | 'keyRefused' | 'otherOrg' | 'unknownAgent' | 'gaveUp' | 'unreachable';
+export type Situation = 'dropped' | 'keyRefused' | 'otherOrg' | 'unknownAgent' | 'misdirected' | 'gaveUp' | 'unreachable';
 
 export const outcomeWarnings: Record<Situation, { code: string; text: (c: WarningContext) => string }> = {
   dropped: { code: 'AIM-R005-', text: (c) => `AIM refused ${c.describe} (${c.status || 'not sent'}): ${c.reason}. Dropped.` },
@@ -37,6 +37,12 @@ export const outcomeWarnings: Record<Situation, { code: string; text: (c: Warnin
     text: (c) =>
       `AIM has no agent ${JSON.stringify(c.agent.slice(0, 80))} (HTTP ${c.status}); reporting is off for this process. ` +
       'Set AIM_AGENT_ID to the id or name of an agent registered in AIM.',
+  },
+  misdirected: {
+    code: 'AIM-R016',
+    text: (c) =>
+      `AIM answered the agent read with HTTP ${c.status} (a redirect or a status AIM does not use); reporting is off for this process. ` +
+      'Check AIM_URL: it must be the AIM server itself (aim never follows a redirect with the key).',
   },
   gaveUp: { code: 'AIM-R008-', text: (c) => `AIM kept failing ${c.describe} (${c.status}) after ${c.tries} tries; dropped for this process.` },
   unreachable: { code: 'AIM-R006', text: (c) => `AIM is not reachable (${c.status}); aim keeps what it has to send and tries again later.` },
