@@ -206,27 +206,43 @@ interface Site {
 function wrapFunction(target: Exports, key: string, row: BuiltinRow): void {
   const original = target[key] as (...args: unknown[]) => unknown;
   const site: Site = { target, key, row, original, retired: false, counted: 0 };
+  // `arguments`, not rest parameters: V8 forwards it without building an array, so a caller that
+  // kept this wrapper pays one flag check after retirement. An original without a `prototype`
+  // (the async functions of fs/promises) gets a method, which has none either.
+  const wrapper = Object.hasOwn(original, 'prototype')
+    ? function (this: unknown): unknown {
+        return idle(site) ? Reflect.apply(original, this, arguments) : watchedCall(site, this, arguments);
+      }
+    : {
+        wrapper(this: unknown): unknown {
+          return idle(site) ? Reflect.apply(original, this, arguments) : watchedCall(site, this, arguments);
+        },
+      }.wrapper;
+  site.wrapper = wrapper;
+  copyOwnProperties(original, wrapper);
+  target[key] = wrapper;
+}
+
+/** Whether a call goes straight through: retired, agent off, Node's own work, or aim's. */
+function idle(site: Site): boolean {
+  return site.retired || health.inert || nodeAtWork() || isQuiet();
+}
+
+function watchedCall(site: Site, self: unknown, args: IArguments): unknown {
+  const { original, row } = site;
+  if (isLoaderResolve(args)) return resolveForLoader(original, self, args);
   // Only fs functions can be a module loader reading what it resolved. A path the loader
   // resolved without reading it (require.resolve of a package's own binary, as esbuild does
   // before spawning it) is the program's to spawn: child_process never asks.
   const loaderMayCall = row.module === 'fs' || row.module === 'fs/promises';
-  // `arguments`, not rest parameters: V8 forwards it without building an array, so a caller that
-  // kept this wrapper pays one flag check after retirement.
-  const wrapper = function (this: unknown): unknown {
-    if (site.retired || health.inert || nodeAtWork() || isQuiet()) return Reflect.apply(original, this, arguments);
-    if (isLoaderResolve(arguments)) return resolveForLoader(original, this, arguments);
-    if (!loaderMayCall || !isLoaderRead(arguments)) {
-      try {
-        record(site, arguments);
-      } catch (error) {
-        internalError(error);
-      }
+  if (!loaderMayCall || !isLoaderRead(args)) {
+    try {
+      record(site, args);
+    } catch (error) {
+      internalError(error);
     }
-    return asNode(original, this, arguments);
-  };
-  site.wrapper = wrapper;
-  copyOwnProperties(original, wrapper);
-  target[key] = wrapper;
+  }
+  return asNode(original, self, args);
 }
 
 function record(site: Site, args: ArrayLike<unknown>): void {

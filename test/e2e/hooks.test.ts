@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { builtinRows } from '../../src/catalog/index.js';
 import { capability, fixture, modes, runFixture, type RunResult, inventoryOf } from '../helpers/agent-run.js';
-import { hasSyncHooks, runsHere, stripTypesFlags } from '../helpers/node.js';
+import { hasSyncHooks, nodeIn, runsHere, stripTypesFlags } from '../helpers/node.js';
 
 /** The line of `file` that carries the marker comment `// MARK`. */
 function lineOf(file: string, mark: string): number {
@@ -108,6 +109,24 @@ describe.each(modes)('activation through %s', (mode) => {
     expect(plain.code).toBe(0);
     expect(agent.stdout.toString()).toBe(plain.stdout.toString());
     expect(agent.stderr).toBe(plain.stderr);
+  });
+
+  it('leaves every wrapped builtin looking as without the agent, and puts the original back once used', async () => {
+    const file = fixture('core/wrapper-shapes.cjs');
+    const rows = JSON.stringify(builtinRows.map(({ module, api }) => ({ module, api })));
+    const plain = await runFixture(file, { mode: 'none', args: [rows] });
+    const agent = await runFixture(file, { mode, args: [rows] });
+    expect(plain.code).toBe(0);
+    const seen = JSON.parse(plain.stdout.toString()) as { shapes: Record<string, { type?: string; absent?: string }> };
+    // A stale catalog row patches nothing and says nothing: every row must name a function here.
+    for (const [row, shape] of Object.entries(seen.shapes)) {
+      if (shape.absent) expect(row.startsWith('sqlite:') && !nodeIn('>=22.5'), row).toBe(true);
+      else expect(shape.type, row).toBe('function');
+    }
+    expect(JSON.parse(agent.stdout.toString())).toEqual(JSON.parse(plain.stdout.toString()));
+    // node:sqlite's ExperimentalWarning names the pid.
+    const withoutPid = (text: string) => text.replace(/^\(node:\d+\)/gm, '(node)');
+    expect(withoutPid(agent.stderr)).toBe(withoutPid(plain.stderr));
   });
 
   it('passes stdin to stdout byte for byte', async () => {
