@@ -6,7 +6,7 @@ import { callerOf } from './caller.js';
 import { commandOf } from './command.js';
 import { keepsRecording, observeFacts, observeLaterFacts } from './call-facts.js';
 import { health, internalError } from './health.js';
-import { isQuiet } from '../platform/index.js';
+import { isQuiet, pathOfFileUrl } from '../platform/index.js';
 import { asNode, isLoaderRead, isLoaderResolve, keepsTellingLoaderReads, loaderResolveTracker, nodeAtWork, resolveForLoader } from './loader-activity.js';
 
 /**
@@ -269,7 +269,7 @@ function record(site: Site, args: ArrayLike<unknown>): void {
 /** A path argument as the program gave it: a string, a Buffer, or a file: URL. */
 function pathOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value instanceof URL) return value.protocol === 'file:' ? decodeURIComponent(value.pathname) : undefined;
+  if (value instanceof URL) return pathOfFileUrl(value);
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString();
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Caller } from '../observations/index.js';
+import { pathOfFileUrl } from '../platform/index.js';
 
 /**
  * Who made a call, from the calling frames, without running the app's Error.prepareStackTrace.
@@ -67,14 +68,7 @@ export function stackText(): string | undefined {
 function fileOf(frame: NodeJS.CallSite): string | undefined {
   const name = frame.getFileName() ?? undefined;
   if (!name) return undefined;
-  if (name.startsWith('file://')) {
-    try {
-      return decodeURIComponent(new URL(name).pathname);
-    } catch {
-      return name;
-    }
-  }
-  return name;
+  return name.startsWith('file://') ? (pathOfFileUrl(name) ?? name) : name;
 }
 
 /** The package's own directory in a path under it: `/app/node_modules/@s/p/lib/x.js` → `/app/node_modules/@s/p`. */

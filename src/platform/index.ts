@@ -14,3 +14,4 @@ export { isOn } from './switches.js';
 export { MAX_LAUNCH_TEXT, MAX_TEXT, cleanName, cleanServerFacts, printable, sanitize, sanitizeLines } from './sanitize.js';
 export { REDACTED, cleanUrl, isSecretName, looksLikeSecret, redactArgs, redactCommand, redactText, redactValue } from './redact.js';
 export { isUuid } from './uuid.js';
+export { pathOfFileUrl } from './file-url.js';

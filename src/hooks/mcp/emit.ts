@@ -6,7 +6,7 @@
  */
 import { mcpClientPackages } from '../../catalog/index.js';
 import type { McpEvidence, McpLaunch, McpServerSeen, Observation } from '../../observations/index.js';
-import { MAX_LAUNCH_TEXT, MAX_TEXT, cleanName, cleanServerFacts, packageVersion } from '../../platform/index.js';
+import { MAX_LAUNCH_TEXT, MAX_TEXT, cleanName, cleanServerFacts, packageVersion, pathOfFileUrl } from '../../platform/index.js';
 
 /** What the MCP layer uses of the agent that loaded it. */
 export interface McpHost {
@@ -81,13 +81,7 @@ export function clientLibraryInStack(stack: string | undefined): { name: string;
     // The path starts after the frame's `(` or `at ` (and a file:// prefix in ESM).
     const lineStart = Math.max(stack.lastIndexOf('(', at), stack.lastIndexOf('at ', at) + 2);
     let dir = stack.slice(lineStart + 1, at + marker.length - 1).trim();
-    if (dir.startsWith('file://')) {
-      try {
-        dir = decodeURIComponent(new URL(dir).pathname);
-      } catch {
-        // keep as is
-      }
-    }
+    if (dir.startsWith('file://')) dir = pathOfFileUrl(dir) ?? dir;
     const version = packageVersion(dir);
     return version === undefined ? { name } : { name, version };
   }
