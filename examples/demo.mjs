@@ -17,15 +17,7 @@ const DEMO_AGENT_ID = '4b0d9c3e-6a51-4f0e-9c1d-aa5e0c0de001';
 const DEMO_KEY = 'aim_live_ZGVtby1rZXktZm9yLXRoZS1sb2NhbC1jb2xsZWN0b3I=';
 
 const collector = spawn(process.execPath, [cli, 'collector', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-const url = await new Promise((resolve, reject) => {
-  let text = '';
-  collector.stdout.on('data', (chunk) => {
-    text += chunk;
-    const match = /listening on (http:\/\/\S+)/.exec(text);
-    if (match) resolve(match[1]);
-  });
-  collector.on('exit', () => reject(new Error(`the collector did not start:\n${text}`)));
-});
+const { url, control } = await listening(collector);
 let reports = '';
 collector.stderr.on('data', (chunk) => (reports += chunk));
 
@@ -36,7 +28,7 @@ const inspect = spawn(process.execPath, [cli, 'inspect', '--', process.execPath,
 });
 const code = await new Promise((done) => inspect.on('exit', (c) => done(c ?? 1)));
 
-const received = await fetch(`${url}/__aim/received`).then((r) => r.json());
+const received = await control('/__aim/received');
 collector.kill();
 process.stdout.write('\nWhat the AIM collector received:\n');
 for (const request of received) {
@@ -51,7 +43,7 @@ if (reports.trim()) process.stdout.write(`\nCollector log:\n${reports.replace(/^
 // calls a tool of server-filesystem over stdio) registers itself, and AIM gets the server's record,
 // its connection and its tool usage.
 const signed = spawn(process.execPath, [cli, 'collector', '--port', '0', '--protocol', 'signed', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const signedUrl = await listening(signed);
+const { url: signedUrl, control: signedControl } = await listening(signed);
 const typical = `${repo}fixtures/report/typical-agent.mjs`;
 const home = mkdtempSync(join(tmpdir(), 'aim-demo-'));
 process.stdout.write(`\n$ node --import aim/register fixtures/report/typical-agent.mjs   (current AIM, signed, at ${signedUrl})\n`);
@@ -60,8 +52,8 @@ const agent = spawn(process.execPath, ['--import', `${repo}dist/register.mjs`, t
   env: { ...process.env, AIM_URL: signedUrl, AIM_API_KEY: DEMO_KEY, AIM_AGENT_NAME: 'demo-mcp-agent', XDG_CONFIG_HOME: home, TMPDIR: home, AIM_FLUSH_TIMEOUT_MS: '3000' },
 });
 await new Promise((done) => agent.on('exit', done));
-const servers = await fetch(`${signedUrl}/__aim/mcp-servers`).then((r) => r.json());
-const signedReceived = await fetch(`${signedUrl}/__aim/received`).then((r) => r.json());
+const servers = await signedControl('/__aim/mcp-servers');
+const signedReceived = await signedControl('/__aim/received');
 signed.kill();
 process.stdout.write('\nMCP server records in AIM:\n');
 for (const s of servers) {
@@ -72,13 +64,17 @@ for (const s of servers) {
 process.stdout.write(`Requests: ${signedReceived.map((r) => `${r.route} ${r.status}`).join(', ')}\n`);
 process.exit(code);
 
+/** The collector's URL, and a reader of its control routes with the token it prints at start. */
 function listening(child) {
   return new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk) => {
       text += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(text);
-      if (match) resolve(match[1]);
+      const match = /listening on (http:\/\/\S+)[^]*Authorization: Bearer (\S+)/.exec(text);
+      if (!match) return;
+      const [, url, token] = match;
+      const control = (path) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+      resolve({ url, control });
     });
     child.on('exit', () => reject(new Error(`the collector did not start:\n${text}`)));
   });

@@ -1,6 +1,7 @@
 /**
- * `aim collector` attacked (issue 15 finding 5): a web page or DNS rebinding driving the control
- * routes, a flood of refused requests, the store's mode. A real collector on loopback, real HTTP.
+ * `aim collector` attacked (issue 15 finding 5): another local process without the token, a web
+ * page or DNS rebinding driving the control routes, a flood of refused requests, the store's mode.
+ * A real collector on loopback, real HTTP.
  */
 import { request } from 'node:http';
 import { statSync } from 'node:fs';
@@ -35,28 +36,69 @@ function send(c: Collector, method: string, path: string, headers: Record<string
 }
 
 const revoke = (agentId: string) => JSON.stringify({ agentId, capabilityType: 'file:read' });
+const bearer = (c: Collector) => ({ authorization: `Bearer ${c.token}` });
+const json = { 'content-type': 'application/json' };
 const held = (c: Collector, id: string) => c.state.agents.get(id)!.capabilities.filter((x) => !x.revokedAt).map((x) => x.capabilityType);
 
 describe('the control routes', () => {
-  it('refuse a web page (any Origin), whatever it sends', async () => {
+  it('need the token: without it, or with a wrong one, 401 and nothing happens', async () => {
     const { c, agent } = await collector();
-    expect(await send(c, 'POST', '/__aim/revoke', { origin: 'https://evil.example', 'content-type': 'application/json' }, revoke(agent.id))).toBe(403);
-    expect(await send(c, 'GET', '/__aim/received', { origin: 'https://evil.example' })).toBe(403);
+    const wrong: Record<string, string>[] = [
+      {},
+      { authorization: `Bearer ${c.token.slice(0, -1)}` },
+      { authorization: `Bearer ${c.token}x` },
+      { authorization: `Bearer ${'A'.repeat(c.token.length)}` },
+      { authorization: `Basic ${Buffer.from(`aim:${c.token}`).toString('base64')}` },
+      { authorization: c.token },
+      { authorization: 'Bearer ' },
+      { 'x-api-key': c.token },
+    ];
+    for (const headers of wrong) {
+      expect(await send(c, 'POST', '/__aim/revoke', { ...json, ...headers }, revoke(agent.id))).toBe(401);
+      expect(await send(c, 'POST', '/__aim/faults', { ...json, ...headers }, JSON.stringify({ route: '*', status: 503, count: -1 }))).toBe(401);
+      expect(await send(c, 'POST', '/__aim/enforcement', { ...json, ...headers }, JSON.stringify({ mode: 'strict' }))).toBe(401);
+      expect(await send(c, 'DELETE', '/__aim/faults', headers)).toBe(401);
+      for (const route of ['received', 'agents', 'mcp-servers']) expect(await send(c, 'GET', `/__aim/${route}`, headers)).toBe(401);
+    }
+    expect(held(c, agent.id)).toEqual(['file:read']);
+    // No fault was added: the agent read answers as AIM would.
+    expect(await send(c, 'GET', `/api/v1/sdk-api/agents/${agent.id}`, { 'x-api-key': 'aim_live_wrongwrongwrong' })).toBe(401);
+    // With the token (the scheme's case does not matter), the same requests work.
+    expect(await send(c, 'GET', '/__aim/received', { authorization: `bearer ${c.token}` })).toBe(200);
+    expect(await send(c, 'POST', '/__aim/revoke', { ...json, ...bearer(c) }, revoke(agent.id))).toBe(200);
+    expect(held(c, agent.id)).toEqual([]);
+  });
+
+  it('are random per collector, or the one given', async () => {
+    const { c: one } = await collector();
+    const { c: two } = await collector();
+    expect(one.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(one.token).not.toBe(two.token);
+    expect(await send(two, 'GET', '/__aim/received', bearer(one))).toBe(401);
+    const given = await startCollector({ token: 'a-token-for-scripts-0123', log: () => {} });
+    cleanup.push(() => given.close());
+    expect(await send(given, 'GET', '/__aim/received', { authorization: 'Bearer a-token-for-scripts-0123' })).toBe(200);
+  });
+
+  it('refuse a web page (any Origin), whatever it sends, token included', async () => {
+    const { c, agent } = await collector();
+    expect(await send(c, 'POST', '/__aim/revoke', { origin: 'https://evil.example', ...json, ...bearer(c) }, revoke(agent.id))).toBe(403);
+    expect(await send(c, 'GET', '/__aim/received', { origin: 'https://evil.example', ...bearer(c) })).toBe(403);
     expect(held(c, agent.id)).toEqual(['file:read']);
   });
 
   it('refuse DNS rebinding (a Host that is not loopback)', async () => {
     const { c, agent } = await collector();
-    expect(await send(c, 'POST', '/__aim/revoke', { host: 'evil.example:8080', 'content-type': 'application/json' }, revoke(agent.id))).toBe(403);
+    expect(await send(c, 'POST', '/__aim/revoke', { host: 'evil.example:8080', ...json, ...bearer(c) }, revoke(agent.id))).toBe(403);
     expect(held(c, agent.id)).toEqual(['file:read']);
   });
 
   it('take JSON only: a form (text/plain) cannot post to them', async () => {
     const { c, agent } = await collector();
-    expect(await send(c, 'POST', '/__aim/revoke', { 'content-type': 'text/plain' }, revoke(agent.id))).toBe(415);
+    expect(await send(c, 'POST', '/__aim/revoke', { 'content-type': 'text/plain', ...bearer(c) }, revoke(agent.id))).toBe(415);
     expect(held(c, agent.id)).toEqual(['file:read']);
     // The same request as JSON from this machine works.
-    expect(await send(c, 'POST', '/__aim/revoke', { 'content-type': 'application/json' }, revoke(agent.id))).toBe(200);
+    expect(await send(c, 'POST', '/__aim/revoke', { ...json, ...bearer(c) }, revoke(agent.id))).toBe(200);
     expect(held(c, agent.id)).toEqual([]);
   });
 });

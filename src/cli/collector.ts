@@ -1,6 +1,8 @@
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sanitizeLines } from '../platform/index.js';
-import { startCollector, DEMO_AGENT, DEMO_KEY, type SeedAgent } from '../collector/index.js';
+import { defaultStateDir, readPrivateFile, sanitizeLines, warn, writePrivateFile } from '../platform/index.js';
+import { startCollector, isControlToken, DEMO_AGENT, DEMO_KEY, type SeedAgent } from '../collector/index.js';
 
 const HELP = `usage: aim collector [options]
 
@@ -21,8 +23,13 @@ one line per report on stderr. Point the agent at it with AIM_URL.
   --enforcement M       signed: capabilities/register grants (monitoring, default) or holds
                         them for approval with 202 (strict)
   --quiet               no line per request
+  --token-file FILE     where to write the control token (0600; default
+                        ~/.local/state/aim/collector-<port>.token, removed at exit)
+  --token TOKEN         use this control token instead of a random one (16 or more
+                        characters; other users can read a command line: prefer the file)
 
-Control routes for tests: POST /__aim/faults {route,status|delay|hang|reset|garbage,count},
+Control routes for tests, with the token printed at start (Authorization: Bearer <token>):
+POST /__aim/faults {route,status|delay|hang|reset|garbage,count},
 DELETE /__aim/faults, GET /__aim/received, POST /__aim/revoke {agentId,capabilityType},
 POST /__aim/enforcement {mode}, POST /__aim/clock {offsetMs}, GET /__aim/mcp-servers (signed:
 MCP server records with each agent's tools and usage).
@@ -45,6 +52,8 @@ function parse(args: string[]) {
       protocol: { type: 'string', default: 'api-key' },
       enforcement: { type: 'string', default: 'monitoring' },
       quiet: { type: 'boolean', default: false },
+      token: { type: 'string' },
+      'token-file': { type: 'string' },
     },
   }).values;
 }
@@ -83,6 +92,8 @@ export async function collector(args: string[]): Promise<number> {
     keys.unshift(DEMO_KEY);
   }
   if ((protocol === 'api-key' && !agents.length) || !keys.length) return fail('no agents or no keys: give --agent and --key, or drop --no-demo');
+  const given = values.token;
+  if (given !== undefined && !isControlToken(given)) return fail('--token: 16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = -');
 
   const server = await startCollector({
     port,
@@ -93,17 +104,27 @@ export async function collector(args: string[]): Promise<number> {
     rateLimit,
     protocol,
     enforcement,
+    ...(given ? { token: given } : {}),
     // A line quotes what clients sent: no terminal escapes reach the operator's screen.
     log: quiet ? () => {} : (line) => process.stderr.write(sanitizeLines(line) + '\n'),
   });
 
   if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host)) {
-    process.stderr.write(
-      `aim collector: warning: listening on ${host}, not loopback: anyone who can reach this address can send reports and read what others sent. ` +
-        'It is a local test server; keep it on 127.0.0.1 unless you mean it.\n',
+    warn(
+      'AIM-L001',
+      `aim collector is listening on ${host}, not loopback: anyone who can reach this address can send reports (and, with the token, drive the control routes). ` +
+        'It is a local test server; keep it on 127.0.0.1 unless you mean it.',
     );
   }
+  const tokenFile = tokenFileFor(values['token-file'], given, server.port);
+  const written = tokenFile !== undefined && writePrivateFile(tokenFile, server.token + '\n');
+  if (tokenFile !== undefined && !written) {
+    warn('AIM-L002', `cannot write the control token to ${tokenFile} (its directory must be yours and writable by nobody else); it is printed below only.`);
+  }
   const lines = [`aim collector listening on ${server.url} (${protocol} generation)${store ? ` (store: ${store})` : ''}`];
+  // The token goes to the operator's terminal, never into a log line; a --token the caller chose is not echoed.
+  const where = written ? ` (in ${tokenFile})` : '';
+  lines.push(`  control routes (/__aim/*): Authorization: Bearer ${given ? '<the --token given>' : server.token}${where}`);
   for (const a of agents) lines.push(`  agent ${a.name} ${a.id}`);
   if (demo && protocol === 'signed') {
     lines.push('', 'Report to it (the agent registers itself, signs every call):', `  AIM_URL=${server.url} AIM_API_KEY=${DEMO_KEY} \\`, '    node --import aim/register app.js');
@@ -122,7 +143,25 @@ export async function collector(args: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await server.close();
+  if (written) removeIfStill(tokenFile, server.token);
   return 0;
+}
+
+/** The file to write the token to: the one named, else (a random token) one per port in aim's state dir. */
+function tokenFileFor(named: string | undefined, given: string | undefined, port: number): string | undefined {
+  if (named) return resolve(named);
+  if (given) return undefined;
+  return join(defaultStateDir(), `collector-${port}.token`);
+}
+
+/** At exit: the token file goes, unless someone (a later collector) has written another token there. */
+function removeIfStill(file: string, token: string): void {
+  if (readPrivateFile(file)?.trim() !== token) return;
+  try {
+    rmSync(file);
+  } catch {
+    // already gone
+  }
 }
 
 function fail(message: string): number {

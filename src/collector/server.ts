@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { routeOf, SDK_API, type RouteName } from '../protocol/index.js';
 import { apiKeyRoutes } from './apikey.js';
-import { control } from './control.js';
+import { control, controlRefusal, newControlToken } from './control.js';
 import { Faults, playFault, type Fault } from './faults.js';
 import { capabilityReport, createMcpServer, heartbeat, mcpServerByName, recordConnection, recordUsage } from './mcp.js';
 import { authenticate, registerAgent, registerCapability, type Enforcement } from './signed.js';
@@ -47,6 +47,8 @@ export interface CollectorOptions {
   enforcement?: Enforcement;
   /** The server's clock minus the real one, in ms (tests of clock-skew correction). */
   clockOffsetMs?: number;
+  /** The token the control routes (`/__aim/*`) need as `Authorization: Bearer`. Default: 32 random bytes. */
+  token?: string;
 }
 
 export type { Fault, Received, RouteName };
@@ -54,6 +56,8 @@ export type { Fault, Received, RouteName };
 export interface Collector {
   url: string;
   port: number;
+  /** What the control routes (`/__aim/*`) need: `Authorization: Bearer <token>`. */
+  token: string;
   close(): Promise<void>;
   received(): Received[];
   /** Requests refused (counted, not kept with their bodies) and requests not kept past the caps. */
@@ -81,6 +85,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const seed = typeof k === 'string' ? { key: k } : k;
     keys.set(seed.key, { org: seed.org ?? 'default', label: seed.label ?? fingerprint(seed.key) });
   }
+  const token = options.token || newControlToken();
   const rateLimit = options.rateLimit ?? 100;
   const window = options.detectionWindowMs ?? 24 * 3600 * 1000;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -142,8 +147,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const text = await readBody(req);
 
     if (path.startsWith('/__aim/')) {
-      const refused = controlRefusal(req, method);
-      if (refused) return send(res, refused.status, refused.body);
+      const refused = controlRefusal(req, method, token);
+      if (refused) return send(res, refused.status, refused.body, refused.headers);
       const a = control(controls, method, path, parseOr(text));
       return send(res, a.status, a.body);
     }
@@ -265,6 +270,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
+    token,
     state,
     received: () => received.slice(),
     counts: () => ({ refused: refusedCount, dropped: droppedCount }),
@@ -288,23 +294,3 @@ function fingerprint(key: string): string {
 /** What the collector keeps of what it receives: beyond this, requests are counted, not kept. */
 const MAX_KEPT = 20_000;
 const MAX_KEPT_BYTES = 64 * 1024 * 1024;
-
-/**
- * The control routes drive the collector (faults, revocations): never from a web page. A browser
- * sends an Origin on the requests that could reach them and a Host of the page's name after DNS
- * rebinding; a form can only send text/plain. So: no Origin, a loopback Host (or the address it
- * was reached on), and JSON bodies only.
- */
-function controlRefusal(req: http.IncomingMessage, method: string): Answer | undefined {
-  if (req.headers.origin !== undefined) return { status: 403, body: { error: 'control routes take no cross-origin requests' } };
-  const host = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  const local = req.socket.localAddress?.replace(/^::ffff:/, '');
-  if (!(host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === local)) {
-    return { status: 403, body: { error: 'control routes answer only to a loopback Host' } };
-  }
-  const type = req.headers['content-type'];
-  if (method !== 'GET' && method !== 'DELETE' && !(typeof type === 'string' && /^application\/json\b/i.test(type))) {
-    return { status: 415, body: { error: 'control routes take JSON (content-type: application/json)' } };
-  }
-  return undefined;
-}

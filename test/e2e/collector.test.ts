@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AGENT, DEMO_KEY, startCollector, type Collector } from '../../src/collector/index.js';
@@ -21,6 +22,7 @@ async function start(options: Parameters<typeof startCollector>[0] = {}): Promis
 
 async function call(c: Collector, method: string, path: string, opts: { key?: string; bearer?: string; body?: unknown; raw?: string } = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (path.startsWith('/__aim/')) headers.authorization = `Bearer ${c.token}`;
   if (opts.key) headers['x-api-key'] = opts.key;
   if (opts.bearer !== undefined) headers.authorization = `Bearer ${opts.bearer}`;
   const res = await fetch(c.url + path, {
@@ -197,9 +199,19 @@ describe('aim collector and aim doctor (CLI)', () => {
     [cli, reporter] = await Promise.all([cliBundle(), reporterBundle()]);
   });
 
-  async function runCollectorCli(args: string[]): Promise<{ url: string; child: ChildProcess; stderr: () => string; stdout: () => string }> {
+  interface CollectorCli {
+    url: string;
+    child: ChildProcess;
+    stderr: () => string;
+    stdout: () => string;
+    /** XDG_STATE_HOME of the collector: its token file is under `aim/`. */
+    state: string;
+  }
+
+  async function runCollectorCli(args: string[], env: Record<string, string> = {}): Promise<CollectorCli> {
+    const state = tempDir('aim-collector-state-');
     const child = spawn(process.env.AIM_TEST_NODE || process.execPath, [cli, 'collector', '--port', '0', ...args], {
-      env: cleanEnv({}),
+      env: cleanEnv({ XDG_STATE_HOME: state, ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     cleanup.push(() => {
@@ -210,9 +222,60 @@ describe('aim collector and aim doctor (CLI)', () => {
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const url = await until(() => /listening on (http:\/\/\S+)/.exec(stdout)?.[1]);
-    return { url, child, stderr: () => stderr, stdout: () => stdout };
+    const url = await until(() => (/\/__aim\/\*\): Authorization/.test(stdout) ? /listening on (http:\/\/\S+)/.exec(stdout)?.[1] : undefined));
+    return { url, child, stderr: () => stderr, stdout: () => stdout, state };
   }
+
+  const control = (url: string, path: string, token?: string) =>
+    fetch(`${url}${path}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } }).then((r) => r.status);
+  const exited = (child: ChildProcess) => new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('close', r)));
+
+  it('prints the control token at start and writes it 0600; the control routes need it; the file goes at exit', async () => {
+    const { url, child, stdout, stderr, state } = await runCollectorCli([]);
+    const [, token, file] = /Authorization: Bearer (\S+) \(in (\S+)\)/.exec(stdout())!;
+    const port = new URL(url).port;
+    expect(file).toBe(join(state, 'aim', `collector-${port}.token`));
+    expect(readFileSync(file!, 'utf8')).toBe(`${token}\n`);
+    expect(statSync(file!).mode & 0o777).toBe(0o600);
+    expect(statSync(join(state, 'aim')).mode & 0o777).toBe(0o700);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await control(url, '/__aim/received')).toBe(401);
+    expect(await control(url, '/__aim/received', 'not-the-token-at-all')).toBe(401);
+    expect(await control(url, '/__aim/received', token)).toBe(200);
+    expect(stderr()).toBe('');
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    expect(existsSync(file!)).toBe(false);
+  });
+
+  it('takes a token from --token without echoing it; refuses a short one', async () => {
+    const token = `script-token-${randomBytes(8).toString('hex')}`;
+    const { url, stdout, state } = await runCollectorCli(['--token', token]);
+    expect(stdout()).not.toContain(token);
+    expect(stdout()).toContain('Authorization: Bearer <the --token given>');
+    expect(existsSync(join(state, 'aim'))).toBe(false);
+    expect(await control(url, '/__aim/agents', token)).toBe(200);
+    const short = await runNode([cli, 'collector', '--port', '0', '--token', 'short'], {});
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('--token: 16 to 512 characters');
+  });
+
+  it('--token-file in a directory others can write: one warning with its code, the token only printed', async () => {
+    const shared = tempDir('aim-collector-shared-');
+    chmodSync(shared, 0o777);
+    const file = join(shared, 'token');
+    const { url, stdout, stderr } = await runCollectorCli(['--token-file', file]);
+    const token = /Authorization: Bearer (\S+)$/m.exec(stdout())![1];
+    expect(existsSync(file)).toBe(false);
+    expect(stderr().trim().split('\n')).toEqual([expect.stringMatching(/^aim warn AIM-L002: cannot write the control token to /)]);
+    expect(await control(url, '/__aim/received', token)).toBe(200);
+  });
+
+  it('warns once, with its code, when bound to an address that is not loopback', async () => {
+    const { url, stderr } = await runCollectorCli(['--host', '0.0.0.0']);
+    expect(url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    expect(stderr().trim().split('\n')).toEqual([expect.stringMatching(/^aim warn AIM-L001: aim collector is listening on 0\.0\.0\.0, not loopback/)]);
+  });
 
   it('serves the demo agent with zero config and prints one line per report; stops on SIGTERM', async () => {
     const { url, child, stderr, stdout } = await runCollectorCli([]);

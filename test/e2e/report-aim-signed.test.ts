@@ -284,20 +284,20 @@ describe.skipIf(!built)('aim doctor and aim collector in the signed generation',
     cleanup.push(() => child.kill('SIGTERM'));
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const url = await new Promise<string>((resolve, reject) => {
+    const [url, token] = await new Promise<[string, string]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no url: ${out}`)), 20_000);
       child.stdout.on('data', () => {
-        const m = /listening on (http:\/\/\S+) \(signed generation\)/.exec(out);
+        const m = /listening on (http:\/\/\S+) \(signed generation\)[^]*Authorization: Bearer (\S+)/.exec(out);
         if (m) {
           clearTimeout(timer);
-          resolve(m[1]!);
+          resolve([m[1]!, m[2]!]);
         }
       });
     });
     const dir = tempDir('aim-cli-signed-');
     const r = await runNode(['--import', register, app], { AIM_API_KEY: DEMO_KEY, AIM_URL: url, TMPDIR: dir, XDG_STATE_HOME: dir, XDG_CONFIG_HOME: dir }, 60_000);
     expect(r.stderr).toBe('');
-    const received = (await (await fetch(`${url}/__aim/received`)).json()) as { route: string; status: number }[];
+    const received = (await (await fetch(`${url}/__aim/received`, { headers: { authorization: `Bearer ${token}` } })).json()) as { route: string; status: number }[];
     expect(received.filter((x) => x.route !== 'capability-report').map((x) => `${x.route} ${x.status}`)).toEqual(['registration 201', 'detection 200']);
   }, 60_000);
 });
