@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import type { LoadedConfig } from '../config/index.js';
 import { featuresOf } from '../platform/index.js';
 import { defaultSpoolDir, spoolPath } from '../report/aim/files.js';
+import { spoolFiles } from '../report/aim/spool.js';
 
 type Say = (message: string) => void;
 
@@ -52,17 +53,24 @@ export function unreachable(origin: string, code: string): string {
   return `cannot reach ${origin} (${code}). Is AIM running there? For a local one: aim collector.`;
 }
 
-/** Reports an earlier process could not send: they wait for the next one, reachable or not. */
+/** Reports earlier processes could not send (or running ones have not yet): they wait for the next process, reachable or not. */
 export function describeSpool(config: LoadedConfig, url: URL, agentRef: string, note: Say): void {
-  const spool = spoolPath(config.spoolDir || defaultSpoolDir(), url.href, agentRef);
-  if (!existsSync(spool)) return;
+  let files: string[];
   try {
-    const data = JSON.parse(readFileSync(spool, 'utf8')) as { capabilities?: unknown[]; detections?: unknown[]; writtenAt?: string };
-    note(
-      `reports left unsent by an earlier run wait in ${spool} (${data.capabilities?.length ?? 0} capabilities, ` +
-        `${data.detections?.length ?? 0} detections, from ${data.writtenAt}); the next run that reaches AIM sends them.`,
-    );
+    files = spoolFiles(spoolPath(config.spoolDir || defaultSpoolDir(), url.href, agentRef)).map((f) => f.file);
   } catch {
-    note(`an unreadable spool file is at ${spool}; it will be ignored.`);
+    return; // no spool directory
+  }
+  for (const spool of files) {
+    try {
+      const data = JSON.parse(readFileSync(spool, 'utf8')) as { capabilities?: unknown[]; detections?: unknown[]; records?: unknown[]; usage?: unknown[]; writtenAt?: string };
+      note(
+        `reports left unsent by an earlier run wait in ${spool} (${data.capabilities?.length ?? 0} capabilities, ` +
+          `${data.detections?.length ?? 0} detections, ${data.records?.length ?? 0} MCP server records, ${data.usage?.length ?? 0} tool usage counts, ` +
+          `from ${data.writtenAt}); the next run that reaches AIM sends them.`,
+      );
+    } catch {
+      note(`an unreadable spool file is at ${spool}; it will be ignored.`);
+    }
   }
 }

@@ -164,7 +164,7 @@ export const settings = {
     default: '',
     shownDefault: '`$XDG_STATE_HOME/aim/spool`, else `~/.local/state/aim/spool`',
     description:
-      'Where reports a process could not send before exiting wait for the next process. Used only when it is your own directory (owned by you, writable by nobody else, not a symlink); fleet state sits beside it in `<dir>.state`.',
+      'Where what a process has not sent to AIM yet is kept (one file per process, current within 100 ms) for the next process of the agent. Used only when it is your own directory (owned by you, writable by nobody else, not a symlink); fleet state sits beside it in `<dir>.state`.',
   }),
   protocol: setting({
     env: 'AIM_PROTOCOL',

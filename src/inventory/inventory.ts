@@ -33,6 +33,7 @@ export class Inventory {
   private readonly packages = new Map<string, PackageSeen & { dir?: string }>();
   private readonly servers = new Map<string, McpServer>();
   private readonly listeners = new Set<ChangeListener>();
+  private readonly usageListeners = new Set<() => void>();
   private readonly usage = new Map<string, Map<string, ToolUse>>();
   private riskFlags: RiskFlag[] = [];
   /** Bumped by every counted tool call; a reader compares it to what it last sent. */
@@ -142,6 +143,13 @@ export class Inventory {
       use.lastUsed = at;
     } else tools.set(tool, { count: 1, firstUsed: at, lastUsed: at });
     this.usageRevision++;
+    for (const listener of this.usageListeners) {
+      try {
+        listener();
+      } catch {
+        // the listener's problem
+      }
+    }
   }
 
   /** The MCP servers (copies), without the catch-up scan of a full snapshot. */
@@ -165,6 +173,12 @@ export class Inventory {
   updateAgent(patch: Partial<AgentInfo>): void {
     Object.assign(this.agent, patch);
     this.changed();
+  }
+
+  /** Told of every counted tool call (no revision change); must be cheap: the spool only arms a timer. */
+  onUsage(listener: () => void): () => void {
+    this.usageListeners.add(listener);
+    return () => this.usageListeners.delete(listener);
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -138,7 +138,8 @@ export function createAimReporter(
     reportPotential: config.reportPotential,
     deployment,
     flushTimeoutMs: config.flushTimeoutMs,
-    spoolFile: spoolPath(spoolDir, url.href, config.agentId),
+    // Per agent: with only AIM_API_KEY set, agents differ by name, not by AIM_AGENT_ID.
+    spoolFile: spoolPath(spoolDir, url.href, agentRef),
     ledgerFile: (agentUuid) => ledgerPath(spoolDir, url.href, agentUuid),
     timings,
     redact,

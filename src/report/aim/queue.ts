@@ -142,3 +142,18 @@ export function memoryIds(): RecordIds {
   const ids = new Map<string, string>();
   return { get: (k) => ids.get(k), set: (k, v) => void ids.set(k, v) };
 }
+
+/** Liveness for the current AIM. */
+export function heartbeatRequest(agentId: string, settled: () => void): Request {
+  return { key: ['heartbeat'], describe: 'heartbeat', send: (p, o) => (p.records ? p.records.heartbeat(agentId, o) : notCurrent()), settled };
+}
+
+/** A guess of the current AIM that proved wrong (the server is an older one): nothing to send. */
+function notCurrent(): Promise<Outcome> {
+  return Promise.resolve({ kind: 'drop', status: 0, reason: 'this AIM has no such route (older generation)' });
+}
+
+/** The route a request goes to: the first word of its description. */
+export function routeOf(request: Request): string {
+  return request.describe.split(' ')[0]!;
+}

@@ -4,10 +4,11 @@ import { debug, log, warn } from '../../platform/index.js';
 import { Ledger } from './ledger.js';
 import type { Outcome, Protocol } from './outcome.js';
 import { desiredFrom, emptyDesired, mergeDesired, srvKey, type Desired } from './payload.js';
-import { isEmpty, memoryIds, nextRequest, unsent, type RecordIds, type Request } from './queue.js';
+import { heartbeatRequest, isEmpty, memoryIds, nextRequest, routeOf, unsent, type RecordIds, type Request } from './queue.js';
 import { Schedule } from './schedule.js';
 import type { ReporterSettings } from './settings.js';
-import { claimSpool, writeSpool } from './spool.js';
+import type { Spooled } from './spool.js';
+import { SpoolKeeper } from './spool-keeper.js';
 import { UsageBatch } from './usage.js';
 import { warnOutcome, type WarningContext } from './warnings.js';
 
@@ -20,8 +21,9 @@ import { warnOutcome, type WarningContext } from './warnings.js';
  *   once per pass, not once per change.
  * - Read before write: the agent is read once per process; what it holds is not granted again,
  *   and what it shows as revoked is never granted again (ledger.ts).
- * - One request in flight; a bounded flush at `beforeExit` only when something is unsent; what is
- *   still unsent at `exit` goes to the spool file that the next process of the agent sends.
+ * - One request in flight; a bounded flush at `beforeExit` only when something is unsent. What is
+ *   unsent is kept in the spool (spool-keeper.ts: within SPOOL_BOUND_MS of a change, and at
+ *   `exit`), which the next process of the agent sends.
  */
 type Stopped = 'auth' | 'unknown-agent' | 'misdirected' | 'internal';
 
@@ -40,6 +42,8 @@ export class Reporter {
   private flushing = false;
   private internalErrors = 0;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeUsage: () => void;
+  private readonly keeper: SpoolKeeper | undefined;
   private readonly usage: UsageBatch;
   private readonly ids: RecordIds;
   private lastHeartbeatAt = Date.now();
@@ -53,11 +57,15 @@ export class Reporter {
   ) {
     this.schedule = new Schedule(settings.timings, settings.clock);
     this.ledger = new Ledger(settings.ledgerFile, settings.acknowledged);
-    this.spooled = (settings.spoolFile && claimSpool(settings.spoolFile)) || emptyDesired();
+    this.keeper = settings.spoolFile ? new SpoolKeeper(settings.spoolFile, inventory, () => this.unsentForSpool()) : undefined;
+    const claimed = this.keeper?.claim();
+    this.spooled = claimed?.desired ?? emptyDesired();
     this.ledger.learnAcknowledged();
     this.unsubscribe = inventory.onChange(() => this.changed());
+    this.unsubscribeUsage = inventory.onUsage(() => this.keeper?.soon());
     this.ids = settings.recordIds ?? memoryIds();
     this.usage = new UsageBatch(inventory, settings.usageIntervalMs ?? 60_000, Date.now());
+    this.usage.carry(claimed?.usage ?? []);
     // Wakes the loop for tool usage and heartbeats, which change no inventory revision.
     const tickMs = Math.min(settings.usageIntervalMs ?? 60_000, settings.heartbeatMs || Infinity);
     this.ticker = setInterval(() => this.tick(), tickMs).unref();
@@ -96,6 +104,7 @@ export class Reporter {
   /** Lets go of the process: listeners, timers, sockets. Unsent items are not spooled. */
   dispose(): void {
     this.unsubscribe();
+    this.unsubscribeUsage();
     process.off('beforeExit', this.onBeforeExit);
     process.off('exit', this.onExit);
     clearInterval(this.ticker);
@@ -119,12 +128,7 @@ export class Reporter {
     }
     const every = this.settings.heartbeatMs ?? 0;
     if (ending || every <= 0 || now - this.lastHeartbeatAt < every) return undefined;
-    return {
-      key: ['heartbeat'],
-      describe: 'heartbeat',
-      send: (p, o) => (p.records ? p.records.heartbeat(agentId, o) : notCurrent()),
-      settled: () => void (this.lastHeartbeatAt = Date.now()),
-    };
+    return heartbeatRequest(agentId, () => void (this.lastHeartbeatAt = Date.now()));
   }
 
   /** Writes what is unsent to the spool now, synchronously. Never throws. */
@@ -141,6 +145,7 @@ export class Reporter {
 
   /** Cheap on purpose (it runs on the app's time): no snapshot, only the timer. */
   private changed(): void {
+    this.keeper?.soon();
     this.schedule.changed();
     if (!this.running) this.arm();
   }
@@ -160,6 +165,7 @@ export class Reporter {
       .finally(() => {
         this.running = undefined;
         this.ledger.save();
+        this.keeper?.sent();
         if (!this.flushing && !this.stopped && this.hasWork()) this.arm();
       });
     this.running = pass;
@@ -217,6 +223,8 @@ export class Reporter {
         }
         this.ledger.acknowledge(request.key);
         request.settled?.(outcome);
+        // Counts are added up by AIM: out of the spool at once, so that they are never sent twice.
+        if (request.key[0] === 'usage') this.keeper?.now();
         this.schedule.succeeded();
         if (outcome.kind === 'ok' && outcome.agent) {
           this.learnAgent(outcome.agent.id, outcome.agent.granted, outcome.agent.revoked);
@@ -368,22 +376,22 @@ export class Reporter {
     try {
       this.protocol?.close();
       this.ledger.save();
-      if (!this.settings.spoolFile || this.stopped === 'unknown-agent') return;
       this.wantedAt = undefined;
-      const pending = this.pending();
-      if (isEmpty(pending)) return;
-      if (writeSpool(this.settings.spoolFile, pending)) debug('AIM-R102', `unsent reports spooled for the next run`);
+      this.keeper?.now();
     } catch {
       // never into the app
     }
   };
-}
 
-/** A guess of the current AIM that proved wrong (the server is an older one): nothing to send. */
-function notCurrent(): Promise<Outcome> {
-  return Promise.resolve({ kind: 'drop', status: 0, reason: 'this AIM has no such route (older generation)' });
-}
-
-function routeOf(request: Request): string {
-  return request.describe.split(' ')[0]!;
+  /**
+   * What the spool keeps: all AIM has not received (records and connections too unless this AIM is
+   * the older generation), but not the capability report (the next process sends its own).
+   */
+  private unsentForSpool(): Spooled | undefined {
+    if (this.stopped === 'unknown-agent') return undefined;
+    const signed = !this.protocol || this.protocol.records ? { ids: this.ids } : undefined;
+    const desired = unsent(this.wanted(), this.ledger, this.settings.capabilities, Boolean(this.protocol?.serversViaDetections), signed);
+    desired.reports.clear();
+    return { desired, usage: this.usage.unsent() };
+  }
 }
