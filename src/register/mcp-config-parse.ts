@@ -25,7 +25,8 @@ export function serversInConfig(text: string): LaunchFacts[] {
     if (!entry || typeof entry !== 'object') continue;
     const name = label.slice(0, 200);
     if (typeof entry.command === 'string') {
-      const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
+      // Arguments are strings; anything else (an object whose `toString` is a number throws in String()) is not one.
+      const args = Array.isArray(entry.args) ? entry.args.slice(0, 256).filter((a): a is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof a)).map(String) : [];
       out.push({
         key: stdioKey(entry.command, args),
         name,

@@ -31,6 +31,14 @@ interface Exchange {
   listIds?: Set<unknown>;
   sent: string;
   received: string;
+  /** The answer's bytes decoded across chunks (a character cut between two chunks stays one). */
+  decoder?: TextDecoder;
+  /** The answer is an event stream (content-type), read event by event; else one JSON body, read at its end. */
+  sse?: boolean;
+  /** The data lines of the event being read. */
+  data?: string[];
+  /** Past the cap: the rest of the line (event stream) or of the body (JSON) is skipped. */
+  skipping?: boolean;
 }
 
 const exchanges = new WeakMap<object, Exchange>();
@@ -158,7 +166,9 @@ function onHeaders({ request, response }: { request: object; response: { statusC
   const exchange = exchanges.get(request);
   if (!exchange) return;
   const status = response?.statusCode ?? 0;
-  const session = headerOf(normaliseHeaders(response?.headers), 'mcp-session-id');
+  const headers = normaliseHeaders(response?.headers);
+  exchange.sse = /text\/event-stream/i.test(headerOf(headers, 'content-type') ?? '');
+  const session = headerOf(headers, 'mcp-session-id');
   if (!exchange.confirmed && session && status < 400) {
     exchange.confirmed = true;
     announce(exchange);
@@ -201,21 +211,78 @@ function onChunkSent({ request, chunk }: { request: object; chunk: unknown }): v
 function onChunkReceived({ request, chunk }: { request: object; chunk: unknown }): void {
   const exchange = exchanges.get(request);
   if (!exchange || (exchange.initId === undefined && !exchange.listIds?.size)) return;
-  exchange.received = appendCapped(exchange.received, chunk);
-  // SSE frames (`data: {...}`) end with a newline; a plain JSON body is read when complete.
-  let nl: number;
-  while ((nl = exchange.received.indexOf('\n')) >= 0) {
-    const line = exchange.received.slice(0, nl).trim();
-    exchange.received = exchange.received.slice(nl + 1);
-    readAnswer(exchange, line.startsWith('data:') ? line.slice(5).trim() : line);
+  const text = decode(exchange, chunk);
+  if (exchange.sse) return readEvents(exchange, text, false);
+  // A JSON body is one text, read whole at its end; past the cap it is not read at all.
+  if (exchange.skipping) return;
+  exchange.received += text;
+  if (exchange.received.length > MAX_LINE) {
+    exchange.received = '';
+    exchange.skipping = true;
   }
 }
 
 function onDone({ request }: { request: object }): void {
   const exchange = exchanges.get(request);
   if (!exchange) return;
-  if (exchange.received) readAnswer(exchange, exchange.received.trim());
   exchanges.delete(request);
+  if (exchange.initId === undefined && !exchange.listIds?.size) return;
+  const rest = exchange.decoder?.decode() ?? '';
+  if (exchange.sse) readEvents(exchange, rest, true);
+  else if (!exchange.skipping) readAnswer(exchange, (exchange.received + rest).trim());
+}
+
+function decode(exchange: Exchange, chunk: unknown): string {
+  if (typeof chunk === 'string') return chunk;
+  if (!(chunk instanceof Uint8Array)) return '';
+  return (exchange.decoder ??= new TextDecoder('utf-8')).decode(chunk, { stream: true });
+}
+
+/**
+ * An event stream (the SSE format, as `EventSource` reads it): lines end with CRLF, LF or CR; an
+ * event's `data:` lines are joined with a newline; a blank line ends the event; `:` starts a
+ * comment. A line longer than the cap is skipped; at the end, a last event without its blank
+ * line is read too.
+ */
+function readEvents(exchange: Exchange, text: string, end: boolean): void {
+  let buffer = exchange.received + text;
+  // A CR at the end may be the first half of a CRLF: wait for the next chunk.
+  const held = !end && buffer.endsWith('\r') ? 1 : 0;
+  const lastBreak = Math.max(buffer.lastIndexOf('\n', buffer.length - 1 - held), buffer.lastIndexOf('\r', buffer.length - 1 - held));
+  const complete = end ? buffer : buffer.slice(0, lastBreak + 1);
+  buffer = buffer.slice(complete.length);
+  const lines = complete.split(/\r\n|\r|\n/);
+  if (!end) lines.pop();
+  for (const line of lines) {
+    if (exchange.skipping) {
+      exchange.skipping = false;
+      continue;
+    }
+    readEventLine(exchange, line);
+  }
+  if (end) dispatchEvent(exchange);
+  if (buffer.length > MAX_LINE) {
+    buffer = '';
+    exchange.skipping = true;
+  }
+  exchange.received = buffer;
+}
+
+function readEventLine(exchange: Exchange, line: string): void {
+  if (line === '') return dispatchEvent(exchange);
+  if (line.length > MAX_LINE || line.startsWith(':')) return;
+  const colon = line.indexOf(':');
+  if ((colon < 0 ? line : line.slice(0, colon)) !== 'data') return;
+  const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+  const data = (exchange.data ??= []);
+  data.push(value);
+  if (data.reduce((n, d) => n + d.length + 1, 0) > MAX_LINE) data.length = 0;
+}
+
+function dispatchEvent(exchange: Exchange): void {
+  const data = exchange.data;
+  exchange.data = undefined;
+  if (data?.length) readAnswer(exchange, data.join('\n').trim());
 }
 
 function onError({ request }: { request: object }): void {

@@ -11,12 +11,19 @@ export class LineSplitter {
   private buffer = '';
   /** True while skipping the rest of an over-long line. */
   private skipping = false;
+  /** Bytes are decoded across chunks: a character split between two writes stays one character. */
+  private readonly decoder = new TextDecoder('utf-8');
+  private pendingBytes = false;
 
   constructor(private readonly onLine: (line: string) => void) {}
 
-  /** Feeds one chunk; calls onLine for each complete, non-empty line. */
+  /**
+   * Feeds one chunk; calls onLine for each complete line that is not blank, trimmed. A line is
+   * judged by its length before trimming (at most MAX_LINE), so how the bytes were split never
+   * changes which lines are seen.
+   */
   feed(chunk: unknown, encoding?: unknown): void {
-    const text = toText(chunk, encoding);
+    const text = this.toText(chunk, encoding);
     if (text === undefined || text.length === 0) return;
     let start = 0;
     for (;;) {
@@ -29,9 +36,10 @@ export class LineSplitter {
         this.buffer = '';
         continue;
       }
-      const line = (this.buffer + piece).trim();
+      const raw = this.buffer + piece;
       this.buffer = '';
-      if (line.length > 0 && line.length <= MAX_LINE) this.onLine(line);
+      const line = raw.length <= MAX_LINE ? raw.trim() : '';
+      if (line.length > 0) this.onLine(line);
     }
     if (start < text.length && !this.skipping) {
       this.buffer += text.slice(start);
@@ -41,17 +49,21 @@ export class LineSplitter {
       }
     }
   }
-}
 
-function toText(chunk: unknown, encoding?: unknown): string | undefined {
-  if (typeof chunk === 'string') {
-    if (typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' && encoding !== 'buffer') {
-      return Buffer.from(chunk, encoding as BufferEncoding).toString('utf8');
+  private toText(chunk: unknown, encoding?: unknown): string | undefined {
+    if (chunk instanceof Uint8Array) {
+      this.pendingBytes = true;
+      return this.decoder.decode(chunk, { stream: true });
     }
-    return chunk;
+    if (typeof chunk !== 'string') return undefined;
+    // A string after bytes that ended mid-character: that character was cut, as the peer sees it too.
+    const cut = this.pendingBytes ? this.decoder.decode() : '';
+    this.pendingBytes = false;
+    if (typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' && encoding !== 'buffer') {
+      return cut + Buffer.from(chunk, encoding as BufferEncoding).toString('utf8');
+    }
+    return cut + chunk;
   }
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
-  return undefined;
 }
 
 export interface JsonRpcMessage {
