@@ -58,16 +58,31 @@ export function startInWorker(): void {
 
 /**
  * In the main thread: listen once worker_threads is loaded (nobody can start a worker before),
- * so a process without workers never pays for the channel.
+ * so a process without workers never pays for the channel. An ES module's `import` of it is not
+ * seen where Node has no synchronous module hooks (Node 20, 22 before 22.15): there Node's
+ * `worker_threads` diagnostics channel, published as a worker is created and before it runs,
+ * opens the channel in time.
  */
 export function joinWorkers(): void {
-  whenBuiltinLoaded('worker_threads', () => {
+  let open = false;
+  const listen = (): void => {
+    if (open) return;
+    open = true;
     const channel = openChannel();
     if (!channel) return;
     channel.onmessage = (event) => {
       const message = event.data as WorkerMessage | undefined;
       if (message?.observation) observe(markedFromWorker(message));
     };
+  };
+  whenBuiltinLoaded('worker_threads', listen);
+  const diagnostics = process.getBuiltinModule?.('node:diagnostics_channel') as typeof import('node:diagnostics_channel') | undefined;
+  diagnostics?.subscribe('worker_threads', function aimJoinWorker() {
+    try {
+      listen();
+    } catch {
+      // a worker's facts missed; the program goes on
+    }
   });
 }
 

@@ -172,8 +172,8 @@ describe.each(modes)('activation through %s', (mode) => {
     expect(capability(mine[0], 'file:read')?.evidence.filter((e) => e.who === 'app')).toHaveLength(1);
   });
 
-  it('runs in worker threads when preloaded with --require, joining their evidence to the one inventory', async () => {
-    const file = fixture('core/worker.cjs');
+  it.each(['core/worker.cjs', 'core/worker.mjs'])('runs in worker threads when preloaded with --require, joining their evidence to the one inventory (%s)', async (name) => {
+    const file = fixture(name);
     const result = await runFixture(file, { mode });
     // Node runs --require preloads in workers, --import ones not (Node 20 to 26).
     const inWorker = mode === 'require';
