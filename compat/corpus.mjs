@@ -23,6 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseRunnerArgs } from './args.mjs';
 import { startFakeApis } from './fake-apis.mjs';
 import { startPostgres, startRedis } from './servers.mjs';
 
@@ -69,6 +70,8 @@ export const CORPUS = [
   { name: 'qdrant', class: 'breadth: Qdrant', needs: ['fake'], expect: vectorStore },
   { name: 'pinecone', class: 'breadth: Pinecone', needs: ['fake'], expect: vectorStore },
   { name: 'chroma', class: 'breadth: Chroma', needs: ['fake'], expect: vectorStore },
+  // weaviate-client v3 over REST: insert (POST /v1/objects) writes, exists (HEAD) reads.
+  { name: 'weaviate', class: 'breadth: Weaviate', needs: ['fake'], expect: vectorStore },
   // @mastra/core reads files of its own at startup (fs.readFileSync from its dist/).
   { name: 'mastra', class: 'breadth: Mastra', needs: ['fake'], expect: [...llmCall, 'file:read'] },
   { name: 'nodemailer', class: 'breadth: nodemailer (SMTP)', needs: ['fake'], expect: ['network:connect'] },
@@ -187,15 +190,7 @@ export function score(expected, reported) {
 
 function parseArgs(argv) {
   const opts = { only: null, node: process.execPath, register: path.join(repo, 'dist', 'register.cjs'), json: path.join(here, '.work', 'corpus.json'), killAfterMs: 150 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--only') opts.only = argv[++i].split(',');
-    else if (a === '--node') opts.node = argv[++i];
-    else if (a === '--register') opts.register = path.resolve(argv[++i]);
-    else if (a === '--json') opts.json = path.resolve(argv[++i]);
-    else throw new Error(`unknown argument ${a}`);
-  }
-  return opts;
+  return parseRunnerArgs(argv, opts);
 }
 
 const pct = (n, d) => (d === 0 ? '-' : (n / d).toFixed(2));

@@ -54,6 +54,10 @@ function route(req, body, res) {
   }
   if (/\/collections\/[^/]+\/(add|upsert)$/.test(p)) return json(res, 201, {});
   if (/\/collections\/[^/]+\/query$/.test(p)) return json(res, 200, { ids: [['a']], distances: [[0]], documents: [['hello']], metadatas: [[null]], embeddings: null, uris: null, include: ['documents', 'distances', 'metadatas'] });
+  // Weaviate REST (the v3 client's data API; its queries use gRPC, which this fake does not speak)
+  if (p === '/v1/meta') return json(res, 200, { hostname: 'http://[::]:8080', version: '1.32.0', modules: {} });
+  if (p === '/v1/objects' && req.method === 'POST') return json(res, 200, { ...parsed, id: parsed.id ?? '3f1c6a2e-0000-4000-8000-000000000002', creationTimeUnix: 1700000000000 });
+  if (/^\/v1\/objects\/[^/]+\/[^/]+$/.test(p) && req.method === 'HEAD') return res.writeHead(204).end();
   // S3 (path style)
   if (req.method === 'PUT' && p.split('/').length >= 3) {
     res.writeHead(200, { etag: '"d41d8cd98f00b204e9800998ecf8427e"' });

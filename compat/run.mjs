@@ -24,6 +24,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseRunnerArgs } from './args.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -176,21 +177,17 @@ function parseArgs(argv) {
     suites: true,
     programs: true,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--only') opts.only = argv[++i].split(',');
-    else if (a === '--node') opts.node = argv[++i];
-    else if (a === '--register') opts.register = path.resolve(argv[++i]);
-    else if (a === '--json') opts.json = path.resolve(argv[++i]);
-    else if (a === '--keep-going') opts.keepGoing = true;
-    else if (a === '--no-suites') opts.suites = false;
-    else if (a === '--no-programs') opts.programs = false;
-    else if (a === '-h' || a === '--help') {
-      process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}`);
-  }
-  return opts;
+  const help = () => {
+    process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
+    process.exit(0);
+  };
+  return parseRunnerArgs(argv, opts, {
+    '--keep-going': (o) => (o.keepGoing = true),
+    '--no-suites': (o) => (o.suites = false),
+    '--no-programs': (o) => (o.programs = false),
+    '-h': help,
+    '--help': help,
+  });
 }
 
 function sh(cmd, args, cwd) {

@@ -42,7 +42,7 @@ export const vectorStoreRoutes: readonly VectorRoute[] = [
   route('chroma', 'POST GET', /^\/api\/v[12]\/.*collections\/[^/]+\/(query|get|count)$/, 'db:read'),
   // Weaviate REST and GraphQL
   route('weaviate', 'POST PUT PATCH DELETE', /^\/v1\/(objects|batch\/objects)(\/.*)?$/, 'db:write'),
-  route('weaviate', 'GET', /^\/v1\/objects(\/.*)?$/, 'db:read'),
+  route('weaviate', 'GET HEAD', /^\/v1\/objects(\/.*)?$/, 'db:read'),
   route('weaviate', 'POST', /^\/v1\/graphql$/, 'db:read'),
 ];
 
