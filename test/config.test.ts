@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hookFamilies } from '../src/catalog/index.js';
-import { configurationTable, loadConfig, settings, variableNames } from '../src/config/index.js';
+import { aliasOf, configurationTable, loadConfig, settings, variableNames } from '../src/config/index.js';
 
 describe('configuration', () => {
   it('lists every variable of the schema in the zod-free name list', () => {
     const fromSchema = Object.values(settings).flatMap((s) => [s.env, ...('aliases' in s ? (s.aliases ?? []) : [])]);
     expect([...variableNames].sort()).toEqual(fromSchema.sort());
+  });
+
+  it("knows each alias's variable in the zod-free list too (an alias beside its variable is not read)", () => {
+    const fromSchema = Object.values(settings).flatMap((s) => ('aliases' in s ? (s.aliases ?? []).map((a) => [a, s.env]) : []));
+    expect(Object.entries(aliasOf).sort()).toEqual(fromSchema.sort());
   });
 
   it('parses good values and falls back on bad ones', () => {

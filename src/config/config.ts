@@ -37,11 +37,13 @@ function parse(s: Setting<unknown>, raw: string, config: LoadedConfig, given: st
   if (result.success) return result.data;
   config.invalid.push(given);
   const shown = s.sensitive ? '(value hidden)' : JSON.stringify(raw.slice(0, 80));
+  // Named after the variable that was set (an alias too), with the startup check's code for it
+  // (names.ts): one bad value, one warning.
   if (s.onInvalid === 'disable-reporting') {
     config.reportingAllowed = false;
-    warn(`AIM-C002-${s.env}`, `${s.env} ${shown} is not valid; reporting to AIM is off for this process.`);
+    warn(`AIM-C002-${given}`, `${given} ${shown} is not valid; reporting to AIM is off for this process.`);
   } else {
-    warn(`AIM-C001-${s.env}`, `${s.env} ${shown} is not valid; using the default ${JSON.stringify(s.default)}.`);
+    warn(`AIM-C001-${given}`, `${given} ${shown} is not valid; using the default ${JSON.stringify(s.default)}.`);
   }
   return s.default;
 }

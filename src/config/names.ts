@@ -31,6 +31,9 @@ export const variableNames: readonly string[] = [
   'AIM_ALLOWLIST',
 ];
 
+/** Other names of a setting (schema.ts `aliases`), with the variable they stand in for. */
+export const aliasOf: Readonly<Record<string, string>> = { AIM_BASE_URL: 'AIM_URL' };
+
 const BOOL = /^(1|0|true|false|yes|no|on|off|disabled)$/i;
 
 /**
@@ -78,6 +81,9 @@ export function checkVariables(env: NodeJS.ProcessEnv): void {
     const check = startupChecks[name];
     const value = env[name]?.trim();
     if (!check || !value || check.valid(value)) continue;
+    // An alias is not read when its variable is set (config.ts): its value changes nothing.
+    const primary = aliasOf[name];
+    if (primary && env[primary]?.trim()) continue;
     const shown = JSON.stringify(value.slice(0, 80));
     // Without a valid URL or agent the reporter does not start: the schema turns reporting off.
     if (!check.fallback) warn(`AIM-C002-${name}`, `${name} ${shown} is not valid; reporting to AIM is off for this process.`);

@@ -36,6 +36,25 @@ describe('bad values without a key', () => {
   });
 });
 
+describe('AIM_BASE_URL, the alias of AIM_URL', () => {
+  const key = `aim_live_${'k'.repeat(44)}`;
+  const warnings = (stderr: string) => stderr.trim().split('\n').filter(Boolean).sort();
+
+  it('a bad value, with a key: one warning, named after the variable that was set', async () => {
+    for (const value of ['not-a-url', 'ftp://x']) {
+      const result = await runFixture(fixture('core/echo.cjs'), { env: { AIM_BASE_URL: value, AIM_API_KEY: key, AIM_AGENT_ID: 'x' } });
+      expect(result.code).toBe(0);
+      expect(warnings(result.stderr)).toEqual([`aim warn AIM-C002-AIM_BASE_URL: AIM_BASE_URL "${value}" is not valid; reporting to AIM is off for this process.`]);
+    }
+  });
+
+  it('a bad value beside a good AIM_URL (which wins): no warning, nothing off', async () => {
+    const result = await runFixture(fixture('core/echo.cjs'), { env: { AIM_BASE_URL: 'not-a-url', AIM_URL: 'http://127.0.0.1:9', AIM_FLUSH_TIMEOUT_MS: '0' } });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+  });
+});
+
 describe('aim doctor', () => {
   const cli = join(repo, 'dist/cli.mjs');
 
