@@ -24,7 +24,8 @@ const node = opt('node', process.execPath);
 const program = `
 const { Worker } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
-const code = "require('node:fs').readFileSync(" + JSON.stringify(__filename) + "); require('node:worker_threads').parentPort.postMessage(1)";
+// A real file (under -e, __filename is "[eval]"): this benchmark's own source.
+const code = "require('node:fs').readFileSync(" + ${JSON.stringify(JSON.stringify(fileURLToPath(import.meta.url)))} + "); require('node:worker_threads').parentPort.postMessage(1)";
 (async () => {
   const times = [];
   for (let i = 0; i < ${workers}; i++) {
