@@ -54,6 +54,9 @@ describe('configuration', () => {
 
   it('accepts AIM_BASE_URL as AIM_URL', () => {
     expect(loadConfig({ AIM_LOG_LEVEL: 'silent', AIM_BASE_URL: 'http://127.0.0.1:9' }).url).toBe('http://127.0.0.1:9');
+    expect(loadConfig({ AIM_LOG_LEVEL: 'silent', AIM_BASE_URL: 'http://127.0.0.1:9' }).from.url).toBe('AIM_BASE_URL');
+    expect(loadConfig({ AIM_LOG_LEVEL: 'silent', AIM_BASE_URL: 'http://127.0.0.1:9', AIM_URL: 'http://127.0.0.1:8' }).from.url).toBe('AIM_URL');
+    expect(loadConfig({ AIM_LOG_LEVEL: 'silent' }).from.url).toBeUndefined();
   });
 });
 

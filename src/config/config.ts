@@ -8,6 +8,8 @@ export interface LoadedConfig extends Config {
   reportingAllowed: boolean;
   /** The variables whose values were not valid (their defaults are used): `aim doctor` names them. */
   invalid: string[];
+  /** The variable each given value came from (an alias too), so messages name what the user set. */
+  from: Partial<Record<keyof Config, string>>;
 }
 
 /**
@@ -15,9 +17,10 @@ export interface LoadedConfig extends Config {
  * and the default; the value of a sensitive variable is never echoed.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const config = { reportingAllowed: true, invalid: [] as string[] } as LoadedConfig;
+  const config = { reportingAllowed: true, invalid: [] as string[], from: {} } as LoadedConfig;
   for (const [name, s] of Object.entries(settings) as [keyof Config, Setting<unknown>][]) {
     const raw = readRaw(env, s);
+    if (raw) config.from[name] = raw.env;
     (config as unknown as Record<string, unknown>)[name] = raw === undefined ? s.default : parse(s, raw.value, config, raw.env);
   }
   checkVariables(env);

@@ -48,6 +48,12 @@ describe('AIM_BASE_URL, the alias of AIM_URL', () => {
     }
   });
 
+  it('plain http off loopback, given as AIM_BASE_URL: the refusal names AIM_BASE_URL', async () => {
+    const result = await runFixture(fixture('core/echo.cjs'), { env: { AIM_BASE_URL: 'http://aim.example.com:8080', AIM_API_KEY: key, AIM_AGENT_ID: 'x' } });
+    expect(result.code).toBe(0);
+    expect(warnings(result.stderr)).toEqual([expect.stringMatching(/^aim warn AIM-R001: AIM_BASE_URL http:\/\/aim\.example\.com:8080 is plain http/)]);
+  });
+
   it('a bad value beside a good AIM_URL (which wins): no warning, nothing off', async () => {
     const result = await runFixture(fixture('core/echo.cjs'), { env: { AIM_BASE_URL: 'not-a-url', AIM_URL: 'http://127.0.0.1:9', AIM_FLUSH_TIMEOUT_MS: '0' } });
     expect(result.code).toBe(0);

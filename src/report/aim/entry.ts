@@ -73,17 +73,18 @@ export function createAimReporter(
 ): DisposableAimReporter {
   if (!config.reportingAllowed || !config.apiKey) return noop;
   const apiKey = config.apiKey;
+  const urlVariable = config.from.url ?? 'AIM_URL';
   let url: URL;
   try {
     url = new URL(config.url);
   } catch {
-    warn('AIM-R001', 'AIM_URL is not a URL; reporting to AIM is off for this process.');
+    warn('AIM-R001', `${urlVariable} is not a URL; reporting to AIM is off for this process.`);
     return noop;
   }
   if (!keyMayTravel(url)) {
     warn(
       'AIM-R001',
-      `AIM_URL ${url.origin} is plain http to a host that is not loopback; the API key goes only over https ` +
+      `${urlVariable} ${url.origin} is plain http to a host that is not loopback; the API key goes only over https ` +
         '(or http to 127.0.0.1/localhost). Reporting to AIM is off for this process.',
     );
     return noop;
