@@ -84,6 +84,20 @@ describe('HTTP MCP answers, cut anywhere', () => {
     );
   });
 
+  it('a tools/call request body cut anywhere, even inside a character, names the tool exactly', () => {
+    fc.assert(
+      fc.property(name, offsets, (tool, at) => {
+        seen.splice(0);
+        const req = { origin: `http://127.0.0.1:${++port}`, path: '/mcp', method: 'POST', headers: ['mcp-session-id', 's1', 'content-type', 'application/json'] };
+        onCreate({ request: req });
+        const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: tool, arguments: {} } }));
+        for (const chunk of cut(body, at)) publish('bodyChunkSent', { request: req, chunk });
+        expect(seen.filter((o) => o.kind === 'mcp-call')).toMatchObject([{ method: 'tools/call', name: tool }]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('never throws on any bytes, in either format', () => {
     fc.assert(
       fc.property(fc.constantFrom('text/event-stream', 'application/json', 'text/html'), fc.array(fc.oneof(fc.uint8Array({ maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 100 })), { maxLength: 10 }), (type, chunks) => {

@@ -31,7 +31,8 @@ interface Exchange {
   listIds?: Set<unknown>;
   sent: string;
   received: string;
-  /** The answer's bytes decoded across chunks (a character cut between two chunks stays one). */
+  /** Each direction's bytes decoded across chunks (a character cut between two chunks stays one). */
+  sentDecoder?: TextDecoder;
   decoder?: TextDecoder;
   /** The answer is an event stream (content-type), read event by event; else one JSON body, read at its end. */
   sse?: boolean;
@@ -186,7 +187,9 @@ function normaliseHeaders(headers: unknown): unknown {
 function onChunkSent({ request, chunk }: { request: object; chunk: unknown }): void {
   const exchange = exchanges.get(request);
   if (!exchange) return;
-  exchange.sent = appendCapped(exchange.sent, chunk);
+  if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) return;
+  const text = typeof chunk === 'string' ? chunk : (exchange.sentDecoder ??= new TextDecoder('utf-8')).decode(chunk, { stream: true });
+  exchange.sent = exchange.sent.length + text.length > MAX_LINE ? '' : exchange.sent + text;
   // A request body is one JSON text; it is complete when it parses.
   const messages = parseMessages(exchange.sent.trim());
   if (messages.length === 0) return;
@@ -313,11 +316,4 @@ function readAnswer(exchange: Exchange, text: string): void {
       if (tools) emitServer('attempted', { key: exchange.url, transport: exchange.transport, url: exchange.url, tools });
     }
   }
-}
-
-function appendCapped(buffer: string, chunk: unknown): string {
-  const text =
-    typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8') : '';
-  const next = buffer + text;
-  return next.length > MAX_LINE ? '' : next;
 }
