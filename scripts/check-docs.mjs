@@ -8,6 +8,7 @@
 //   node scripts/check-docs.mjs            clone HEAD into a temp directory, npm ci, run them all
 //   node scripts/check-docs.mjs --list     only check that every docs command is known
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ const SKIPS = {
   'AIM_TEST_NODE=/path/to/node npx vitest run e2e': 'CI runs the end-to-end tests on every Node version itself',
   'bash .ci/run': 'this script is one of its steps',
   'node scripts/check-docs.mjs': 'this script',
+  'curl -s -H "Authorization: Bearer $(cat ~/.local/state/aim/collector-8080.token)" http://127.0.0.1:8080/__aim/received': 'run with the line above it (the collector in the background)',
   'npm ci': 'the first check runs it (`npm ci && npm run demo`)',
   'docker run --init -e AIM_API_KEY -e AIM_AGENT_ID=support-bot -e AIM_URL=https://aim.example.com my-agent': 'needs Docker and an image; aim-entrypoint is checked below',
   'docker run --init --env-file aim.env my-agent': 'needs Docker and an image',
@@ -64,6 +66,17 @@ const CHECKS = [
     where: 'app',
     run: () => `npx aim inspect --format cyclonedx --out bom.json -- node app.js && ${parseJson} < bom.json`,
   },
+  {
+    // The two lines of the collector's token example, run together: the collector in the
+    // background (on a free port, its state under the app's folder), then the curl with its token.
+    command: 'npx aim collector --port 8080 &',
+    where: 'app',
+    run: (c) =>
+      `export XDG_STATE_HOME="$PWD/state"; setsid npx aim collector --port ${c.freePort} >/dev/null 2>&1 & pid=$!; ` +
+      `token="$XDG_STATE_HOME/aim/collector-${c.freePort}.token"; for i in $(seq 100); do [ -s "$token" ] && break; sleep 0.1; done; ` +
+      `curl -s -H "Authorization: Bearer $(cat "$token")" http://127.0.0.1:${c.freePort}/__aim/received; status=$?; kill -- -$pid; exit $status`,
+    expect: /^\[/,
+  },
   // Not in a ```sh block, but named by the docs: the other commands a user is told about.
   { command: 'npx aim --version', where: 'app', extra: true, expect: new RegExp(`^${version.replace(/\./g, '\\.')}\n$`) },
   { command: 'npx aim help', where: 'app', extra: true, expect: /aim inspect[\s\S]*aim doctor/ },
@@ -92,6 +105,15 @@ function checkKnown() {
   const unknown = docsCommands().filter(({ line }) => !known.has(line));
   for (const { file, line } of unknown) console.error(`check-docs: ${file}: \`${line}\` is neither run nor skipped in scripts/check-docs.mjs`);
   return unknown.length === 0;
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function startCollector(cli) {
@@ -133,7 +155,7 @@ async function main() {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'your-app', version: '1.0.0', private: true, scripts: { start: 'node app.js' } }));
     writeFileSync(join(app, 'app.js'), APP_JS);
     writeFileSync(join(app, 'app.mjs'), APP_MJS);
-    const context = { tarball: join(clone, `aim-${version}.tgz`) };
+    const context = { tarball: join(clone, `aim-${version}.tgz`), freePort: await freePort() };
     const env = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', npm_config_prefer_offline: 'true' };
     for (const name of Object.keys(env)) if (name.startsWith('AIM_') || name === 'NODE_OPTIONS') delete env[name];
     let collector;
