@@ -115,6 +115,8 @@ describe.skipIf(!built)('an agent killed right after its work (AIM down), sent b
     const spooledCaps = spooled.flatMap((f) => f.capabilities.map((c) => c.id));
     expect(spooledCaps).toEqual(expect.arrayContaining(['file:read']));
     const counted = usageIn(spooled);
+    // Each of the program's calls counted once (the first one too: the SDK and the wire layer both see it).
+    expect(counted).toBe(CALLS);
     expect(await killed(first.child, signal)).toBe(signal);
     expect(spoolFiles(spoolDir)).toHaveLength(1);
 

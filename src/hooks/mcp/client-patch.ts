@@ -60,10 +60,18 @@ export function patchClientClass(Client: unknown, library: string, version: stri
   const request = proto.request;
   if (typeof request === 'function') {
     const wrappedRequest = function (this: ClientLike, message: unknown): unknown {
+      // Followed before the request goes out: the SDK writes it to the wire at once, and the wire
+      // layer must already know this key is the SDK layer's, or the first call is counted twice.
+      let info: Followed | undefined;
+      try {
+        info = follow(this, message, clientLibrary);
+      } catch (error) {
+        internalError(error);
+      }
       // eslint-disable-next-line prefer-rest-params
       const result = (request as (...a: unknown[]) => unknown).apply(this, arguments as unknown as unknown[]);
       try {
-        onRequest(this, message, result, clientLibrary);
+        if (info) onRequest(info, message, result);
       } catch (error) {
         internalError(error);
       }
@@ -102,21 +110,23 @@ function announce(client: ClientLike, facts: LaunchFacts, clientLibrary: { name:
   }
 }
 
-function onRequest(client: ClientLike, message: unknown, result: unknown, clientLibrary: { name: string; version?: string }): void {
+/** The client of a request (not the handshake) as the SDK layer follows it, announced once. */
+function follow(client: ClientLike, message: unknown, clientLibrary: { name: string; version?: string }): Followed | undefined {
   const method = (message as { method?: unknown } | null)?.method;
-  if (typeof method !== 'string' || method === 'initialize') return;
-  let info = followed.get(client as object);
-  if (!info) {
+  if (typeof method !== 'string' || method === 'initialize') return undefined;
+  const info = followed.get(client as object);
+  if (!info || !info.announcedInfo) {
     const facts = transportFacts(client.transport ?? client._transport);
-    if (!facts) return;
+    if (!facts) return info;
     sdkFollowedKeys.add(facts.key);
     announce(client, facts, clientLibrary, false);
-    info = followed.get(client as object);
-    if (!info) return;
-  } else if (!info.announcedInfo) {
-    const facts = transportFacts(client.transport ?? client._transport);
-    if (facts) announce(client, facts, clientLibrary, false);
   }
+  return followed.get(client as object);
+}
+
+/** A request of a followed client: a call is counted, a tool list read from its answer. */
+function onRequest(info: Followed, message: unknown, result: unknown): void {
+  const method = (message as { method: string }).method;
   const key = info.key;
   const transport = info.transport;
   if (method === 'tools/call' || method === 'resources/read') {
