@@ -139,6 +139,20 @@ describe.skipIf(!built)('AIM signed generation end to end (dist/register.mjs)', 
     expect(active(t.collector, 'signed-demo-agent')).toEqual(['file:read']);
   }, 60_000);
 
+  it('a restart whose only news is tool usage sends that usage, signed, with no internal error', async () => {
+    const t = await setup();
+    const typical = join(repoRoot, 'fixtures', 'report', 'typical-agent.mjs');
+    const first = await runNode(['--import', register, typical], t.env(), 60_000);
+    expect(first.stderr).toBe('');
+    const n = t.collector.received().length;
+    // The same program again: the same capabilities and server, one more tool call.
+    const again = await runNode(['--import', register, typical], t.env(), 60_000);
+    expect(again.stderr).toBe('');
+    const later = t.collector.received().slice(n);
+    expect(later.map((r) => `${r.route} ${r.status}`)).toEqual(['mcp-usage-report 200']);
+    expect(later[0]!.headers['x-signature']).toBeTruthy();
+  }, 60_000);
+
   it('20 processes started at once register the agent once', async () => {
     const t = await setup();
     const results = await Promise.all(Array.from({ length: 20 }, () => t.run({ FIXTURE_STAY_MS: '2500' })));

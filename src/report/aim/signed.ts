@@ -103,9 +103,15 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
     return result;
   }
 
-  async function send(method: 'GET' | 'POST', path: string, body: unknown, opts: SendOptions, classify: (r: HttpResult) => Outcome | Promise<Outcome>): Promise<Outcome> {
+  /**
+   * One signed request once there are credentials. The path is made from the agent's id then:
+   * a process whose first request is tool usage or a heartbeat (an earlier process registered)
+   * has no credentials before this.
+   */
+  async function send(method: 'GET' | 'POST', pathOf: (agentId: string) => string, body: unknown, opts: SendOptions, classify: (r: HttpResult) => Outcome | Promise<Outcome>): Promise<Outcome> {
     const ready = await ensure(opts);
     if (ready) return ready;
+    const path = pathOf(resolved!.creds.agentId);
     let result: HttpResult;
     try {
       result = await signedRequest(method, path, body, opts);
@@ -259,7 +265,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
 
   /** A 409 without the existing id: find the record by name (and identity). */
   async function lookUp(record: PendingRecord, opts: SendOptions): Promise<Outcome> {
-    const path = `${agentPath(resolved!.creds.agentId, 'mcp-server-by-name')}?name=${encodeURIComponent(record.body.name)}`;
+    const path = (id: string): string => `${agentPath(id, 'mcp-server-by-name')}?name=${encodeURIComponent(record.body.name)}`;
     return send('GET', path, undefined, opts, (r) => {
       const id = recordId(r.body);
       if (r.status === 200 && id) return { kind: 'duplicate', id };
@@ -278,7 +284,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
         delete resolved!.view;
         return { kind: 'ok', agent };
       }
-      return send('GET', agentPath(resolved!.creds.agentId, 'agent'), undefined, opts, (r) => {
+      return send('GET', (id) => agentPath(id, 'agent'), undefined, opts, (r) => {
         if (r.status === 200) {
           const agent = readAgentView(r.body);
           if (agent) fleet?.setAgentId(agent.id);
@@ -294,7 +300,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
       const body = { detections };
       const invalid = checkBody(detectionReportRequest, body);
       if (invalid) return Promise.resolve(invalid);
-      return send('POST', agentPath(resolved!.creds.agentId, 'detection'), body, opts, (r) => {
+      return send('POST', (id) => agentPath(id, 'detection'), body, opts, (r) => {
         if (r.status === 200 || r.status === 201) return { kind: 'ok' };
         if (r.status === 409) return { kind: 'duplicate' };
         return refused(r);
@@ -302,7 +308,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
     },
     grantCapability(_agentId, capability: PendingCapability, opts) {
       const body = { capabilityType: capability.id, description: describe(capability) };
-      return send('POST', agentPath(resolved!.creds.agentId, 'register'), body, opts, (r) => {
+      return send('POST', (id) => agentPath(id, 'register'), body, opts, (r) => {
         if (r.status === 200 || r.status === 201) return { kind: 'ok' };
         if (r.status === 202) {
           fleet?.markPending(capability.id);
@@ -320,7 +326,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
       const body = { capability_type: capability.id, reason: capabilityReason(capability) };
       const invalid = checkBody(capabilityRequestRequest, body);
       if (invalid) return Promise.resolve(invalid);
-      return send('POST', agentPath(resolved!.creds.agentId, 'capability-requests'), body, opts, (r) => {
+      return send('POST', (id) => agentPath(id, 'capability-requests'), body, opts, (r) => {
         if (r.status === 200 || r.status === 201) {
           fleet?.markPending(capability.id);
           return { kind: 'ok', pending: true };
@@ -333,7 +339,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
       createMcpServer(_agentId, record, opts) {
         const invalid = checkBody(createMcpServerRequest, record.body);
         if (invalid) return Promise.resolve(invalid);
-        return send('POST', agentPath(resolved!.creds.agentId, 'mcp-servers'), record.body, opts, (r) => {
+        return send('POST', (id) => agentPath(id, 'mcp-servers'), record.body, opts, (r) => {
           const id = recordId(r.body);
           if ((r.status === 200 || r.status === 201) && id) return { kind: 'ok', id };
           // A duplicate URL: the record exists (upstream answers its id; else it is looked up by name).
@@ -344,20 +350,22 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
       recordConnection(_agentId, serverId, connection, opts) {
         // AIM moved these keys from snake_case to camelCase; Go ignores the spelling it does not read.
         const body = { mcpServerId: serverId, toolName: connection.tool, mcpName: connection.name, mcpUrl: connection.identity, connectionType: 'sdk_runtime', mcp_server_id: serverId, tool_name: connection.tool };
-        return send('POST', agentPath(resolved!.creds.agentId, 'mcp-connections'), body, opts, okOr);
+        return send('POST', (id) => agentPath(id, 'mcp-connections'), body, opts, okOr);
       },
-      reportUsage(_agentId, body, opts) {
+      async reportUsage(_agentId, body, opts) {
         const invalid = checkBody(mcpUsageReportRequest, body);
-        if (invalid) return Promise.resolve(invalid);
-        return send('POST', agentPath(resolved!.creds.agentId, 'mcp-usage-report'), { ...body, agentId: resolved!.creds.agentId }, opts, okOr);
+        if (invalid) return invalid;
+        const ready = await ensure(opts);
+        if (ready) return ready;
+        return send('POST', (id) => agentPath(id, 'mcp-usage-report'), { ...body, agentId: resolved!.creds.agentId }, opts, okOr);
       },
       heartbeat(_agentId, opts) {
-        return send('POST', agentPath(resolved!.creds.agentId, 'heartbeat'), undefined, opts, okOr);
+        return send('POST', (id) => agentPath(id, 'heartbeat'), undefined, opts, okOr);
       },
       reportCapabilities(_agentId, report, opts) {
         const invalid = checkBody(capabilityReportRequest, report.body);
         if (invalid) return Promise.resolve(invalid);
-        return send('POST', capabilityReportPath(resolved!.creds.agentId), report.body, opts, okOr);
+        return send('POST', capabilityReportPath, report.body, opts, okOr);
       },
     },
     addMcpServers() {
