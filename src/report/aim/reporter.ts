@@ -161,7 +161,7 @@ export class Reporter {
     this.schedule.passStarted();
     this.wantedAt = undefined;
     const pass = this.pass(deadline)
-      .catch(() => this.internalError())
+      .catch((error: unknown) => this.internalError(error))
       .finally(() => {
         this.running = undefined;
         this.ledger.save();
@@ -335,8 +335,8 @@ export class Reporter {
     try {
       this.protocol = await this.settings.loadProtocol();
       return this.protocol;
-    } catch {
-      this.internalError();
+    } catch (error) {
+      this.internalError(error);
       return undefined;
     }
   }
@@ -347,9 +347,12 @@ export class Reporter {
     this.protocol?.close();
   }
 
-  private internalError(): void {
+  private internalError(error: unknown): void {
     this.internalErrors++;
     warn('AIM-R010', 'internal error in the AIM reporter; it keeps going.');
+    // Where, for a bug report (AIM_LOG_LEVEL=debug): aim's own frames, secrets taken out.
+    const where = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack?.split('\n').slice(1, 6).join('\n') ?? ''}` : String(error);
+    debug('AIM-R107', this.settings.redact(where.slice(0, 2000)));
     if (this.internalErrors >= 3) this.stop('internal');
   }
 
