@@ -7,6 +7,7 @@
  * 2. Imports follow the data flow: hooks → observations → inference → inventory → sinks, and a
  *    folder is entered through its index.ts door.
  * 3. Agent code adds no SIGINT/SIGTERM/SIGHUP listeners and unrefs its timers.
+ * 4. No source file over MAX_LINES lines: a file that long does more than one thing.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -45,6 +46,7 @@ const deepImportExceptions = new Map([
 /** Sub-folders whose files are shared on purpose: `aim doctor` uses the client's HTTP, credentials and files. */
 const sharedFolders = [['cli/', 'report/aim/']];
 const stdoutAllowed = ['cli/', 'collector/'];
+const MAX_LINES = 400;
 
 const problems = [];
 const files = walk(src).filter((f) => f.endsWith('.ts'));
@@ -70,6 +72,8 @@ function check(file) {
   const folder = rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : '';
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
+  const length = text.endsWith('\n') ? lines.length - 1 : lines.length;
+  if (length > MAX_LINES) problems.push(`src/${rel}: ${length} lines (at most ${MAX_LINES}: split it where it does two things)`);
   lines.forEach((line, i) => {
     const where = `src/${rel}:${i + 1}`;
     if (!stdoutAllowed.some((p) => rel.startsWith(p)) && /console\.(log|info|table|dir)\(|process\.stdout\.write/.test(line) && !isComment(line)) {

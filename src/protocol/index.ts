@@ -21,7 +21,7 @@ export {
 export type { AddMcpServersRequest, CapabilityRequestRequest, DetectionEvent, DetectionReportRequest, GrantCapabilityRequest } from './schemas.js';
 export { capabilityReportRequest, createMcpServerRequest, mcpConnectionRequest, mcpUsageReportRequest, RISK_LEVELS } from './signed-schemas.js';
 export type { CapabilityReportRequest, CreateMcpServerRequest, McpConnectionRequest, McpUsageReportRequest, RiskLevel } from './signed-schemas.js';
-export { flexible, isObject, readAgentView } from './shapes.js';
+export { flexible, isObject, readAgentView, readRecordId } from './shapes.js';
 export type { AgentView } from './shapes.js';
 export {
   generateAgentKeyPair,

@@ -1,3 +1,5 @@
+import { isUuid } from '../platform/index.js';
+
 /**
  * What AIM answers, read leniently by the client and written by the collector.
  */
@@ -51,4 +53,14 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 export function flexible(body: unknown): unknown {
   if (!isObject(body)) return body;
   return Object.fromEntries(Object.entries(body).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+}
+
+/** The record id in an answer: `id`, `existingId`, `mcpServerId`, or inside `mcpServer`/`server`. */
+export function readRecordId(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  for (const v of [b.id, b.existingId, b.existing_id, b.mcpServerId, (b.mcpServer as { id?: unknown } | undefined)?.id, (b.server as { id?: unknown } | undefined)?.id]) {
+    if (typeof v === 'string' && isUuid(v)) return v;
+  }
+  return undefined;
 }

@@ -10,6 +10,7 @@ import {
   isTimestampRefusal,
   privateKeyFromBase64,
   readAgentView,
+  readRecordId,
   REGISTRATION_PATH,
   signRequest,
   skewFromDate,
@@ -29,7 +30,7 @@ import { capabilityReason } from './reason.js';
  * key only registers the agent (`POST /api/v1/agents` with a client-made Ed25519 public key);
  * every `/api/v1/sdk-api/agents/{id}/...` call is signed (agent-request-v1), never with an API key
  * or an Authorization header. MCP servers go through detection/report (which also fills
- * talks_to; the late mcp-servers route wants a server record with a URL, which does not fit);
+ * talks_to) and get a server record each (`mcp-servers`, with its connections and tool usage);
  * capabilities through `capabilities/register` (201 granted, 202 pending, 409 already there).
  * Same `Protocol` as the API-key client: the reporter's scheduling, retry and diffing are shared.
  */
@@ -267,7 +268,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
   async function lookUp(record: PendingRecord, opts: SendOptions): Promise<Outcome> {
     const path = (id: string): string => `${agentPath(id, 'mcp-server-by-name')}?name=${encodeURIComponent(record.body.name)}`;
     return send('GET', path, undefined, opts, (r) => {
-      const id = recordId(r.body);
+      const id = readRecordId(r.body);
       if (r.status === 200 && id) return { kind: 'duplicate', id };
       return r.status === 404 ? { kind: 'drop', status: 409, reason: 'AIM has a server record with this URL but does not show it by name' } : refused(r);
     });
@@ -340,7 +341,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
         const invalid = checkBody(createMcpServerRequest, record.body);
         if (invalid) return Promise.resolve(invalid);
         return send('POST', (id) => agentPath(id, 'mcp-servers'), record.body, opts, (r) => {
-          const id = recordId(r.body);
+          const id = readRecordId(r.body);
           if ((r.status === 200 || r.status === 201) && id) return { kind: 'ok', id };
           // A duplicate URL: the record exists (upstream answers its id; else it is looked up by name).
           if (r.status === 409) return id ? { kind: 'duplicate', id } : lookUp(record, opts);
@@ -377,16 +378,6 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
       http.close();
     },
   };
-}
-
-/** The record id in an answer: `id`, `existingId`, `mcpServerId`, or inside `mcpServer`/`server`. */
-function recordId(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object') return undefined;
-  const b = body as Record<string, unknown>;
-  for (const v of [b.id, b.existingId, b.existing_id, b.mcpServerId, (b.mcpServer as { id?: unknown } | undefined)?.id, (b.server as { id?: unknown } | undefined)?.id]) {
-    if (typeof v === 'string' && isUuid(v)) return v;
-  }
-  return undefined;
 }
 
 function describe(capability: PendingCapability): string {
