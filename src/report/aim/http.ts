@@ -106,6 +106,7 @@ export function createNodeHttpTransport(base: URL, apiKey: string, userAgent: st
         // Marked: the network hooks know aim's requests by this pool, not by their User-Agent.
         agent ??= ownAgent(new (mod().Agent)({ keepAlive: true, maxSockets: 1, keepAliveMsecs: 1000 }));
         let settled = false;
+        let req: import('node:http').ClientRequest;
         const finish = (error: TransportError | undefined, result?: HttpResult): void => {
           if (settled) return;
           settled = true;
@@ -114,15 +115,6 @@ export function createNodeHttpTransport(base: URL, apiKey: string, userAgent: st
           if (error) reject(error);
           else resolve(result!);
         };
-        const req = mod().request({
-          protocol: base.protocol,
-          hostname: base.hostname.replace(/^\[|\]$/g, ''),
-          port: base.port || undefined,
-          path: prefix + path,
-          method,
-          headers,
-          agent,
-        });
         const timer = setTimeout(() => {
           finish(new TransportError('TIMEOUT'));
           req.destroy();
@@ -133,18 +125,37 @@ export function createNodeHttpTransport(base: URL, apiKey: string, userAgent: st
           req.destroy();
         };
         options.signal?.addEventListener('abort', onAbort, { once: true });
-        // Node refs a kept-alive socket again when it reuses it: unref it for every request.
-        if (!holdProcess) req.on('socket', (socket) => socket.unref());
-        req.on('error', (error) => finish(new TransportError(errorCode(error))));
-        req.on('response', (res) => {
-          const result: HttpResult = { status: res.statusCode ?? 0, headers: res.headers };
-          res.on('error', () => {});
-          readJson(res, result).then(
-            (r) => finish(undefined, r),
-            (error: unknown) => finish(new TransportError(errorCode(error))),
-          );
-        });
-        req.end(payload);
+        const send = (again: boolean): void => {
+          req = mod().request({
+            protocol: base.protocol,
+            hostname: base.hostname.replace(/^\[|\]$/g, ''),
+            port: base.port || undefined,
+            path: prefix + path,
+            method,
+            headers,
+            agent,
+          });
+          // Node refs a kept-alive socket again when it reuses it: unref it for every request.
+          if (!holdProcess) req.on('socket', (socket) => socket.unref());
+          req.on('error', (error) => {
+            const code = errorCode(error);
+            // The server closed a kept-alive socket as this request went out on it (its idle
+            // timeout is not ours to know): once more, on a new socket, now. The reporter would
+            // send it again anyway, later and with a warning the user can do nothing about.
+            if (!again && !settled && req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) return send(true);
+            finish(new TransportError(code));
+          });
+          req.on('response', (res) => {
+            const result: HttpResult = { status: res.statusCode ?? 0, headers: res.headers };
+            res.on('error', () => {});
+            readJson(res, result).then(
+              (r) => finish(undefined, r),
+              (error: unknown) => finish(new TransportError(errorCode(error))),
+            );
+          });
+          req.end(payload);
+        };
+        send(false);
       });
     },
     close() {
