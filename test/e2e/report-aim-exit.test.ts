@@ -1,10 +1,10 @@
-import { chmodSync, chownSync, mkdirSync, readdirSync, renameSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, renameSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type Collector } from '../../src/collector/index.js';
 import { fixture, reporterBundle } from '../helpers/collector-bundle.js';
 import { allFiles, runNode } from '../helpers/collector-child.js';
-import { newAgent, newKey, tempDir } from '../helpers/collector.js';
+import { apiKeyAim, newKey } from '../helpers/collector.js';
 
 /**
  * The reporter's exit behaviour, in real child processes (fixtures/report/app.cjs) with the
@@ -21,27 +21,10 @@ afterEach(async () => {
 });
 
 async function setup(rateLimit = 0) {
-  const key = newKey();
-  const agent = newAgent();
-  const dir = tempDir();
-  const store = join(dir, 'store.jsonl');
-  const collector = await startCollector({ agents: [agent], keys: [key], rateLimit, store, log: () => {} });
-  cleanup.push(() => collector.close());
-  // The default spool directory ($XDG_STATE_HOME/aim/spool), kept apart per test.
-  const tmp = join(dir, 'tmp');
-  mkdirSync(tmp);
-  const spoolDir = join(tmp, 'aim', 'spool');
-  const env = (extra: Record<string, string> = {}) => ({
-    FIXTURE_BUNDLE: bundle,
-    AIM_API_KEY: key,
-    AIM_URL: collector.url,
-    AIM_AGENT_ID: agent.id,
-    TMPDIR: tmp,
-    XDG_STATE_HOME: tmp,
-    ...extra,
-  });
+  const aim = await apiKeyAim(cleanup, rateLimit);
+  const env = (extra: Record<string, string> = {}) => aim.env({ FIXTURE_BUNDLE: bundle, ...extra });
   const run = (extra: Record<string, string> = {}) => runNode([fixture('app.cjs')], env(extra));
-  return { key, agent, dir, store, spoolDir, collector, env, run };
+  return { ...aim, env, run };
 }
 
 /** Spool files (not the ledgers of granted capabilities). */

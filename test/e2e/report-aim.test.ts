@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCollector, type Collector } from '../../src/collector/index.js';
+import type { Collector } from '../../src/collector/index.js';
 import { fixture, repoRoot } from '../helpers/collector-bundle.js';
 import { allFiles, runNode } from '../helpers/collector-child.js';
-import { newAgent, newKey, tempDir } from '../helpers/collector.js';
+import { apiKeyAim } from '../helpers/collector.js';
 
 /**
  * End to end: real programs under `--import <repo>/dist/register.mjs` (the built agent, as users
@@ -21,25 +21,9 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const key = newKey();
-  const agent = newAgent();
-  const dir = tempDir();
-  const store = join(dir, 'store.jsonl');
-  const collector = await startCollector({ agents: [agent], keys: [key], rateLimit: 100, store, log: () => {} });
-  cleanup.push(() => collector.close());
-  const tmp = join(dir, 'tmp');
-  mkdirSync(tmp);
-  const spoolDir = join(tmp, 'aim', 'spool');
-  const env = (extra: Record<string, string> = {}) => ({
-    AIM_API_KEY: key,
-    AIM_URL: collector.url,
-    AIM_AGENT_ID: agent.id,
-    TMPDIR: tmp,
-    XDG_STATE_HOME: tmp,
-    ...extra,
-  });
-  const run = (extra: Record<string, string> = {}, args = ['--import', register, fixture('e2e-app.mjs')]) => runNode(args, env(extra));
-  return { key, agent, dir, collector, spoolDir, env, run };
+  const aim = await apiKeyAim(cleanup, 100);
+  const run = (extra: Record<string, string> = {}, args = ['--import', register, fixture('e2e-app.mjs')]) => runNode(args, aim.env(extra));
+  return { ...aim, run };
 }
 
 const caps = (c: Collector) =>

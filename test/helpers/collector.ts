@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startCollector } from '../../src/collector/index.js';
 import { loadConfig, type LoadedConfig } from '../../src/config/index.js';
 import { Inventory, type CapabilityId } from '../../src/inventory/index.js';
 import type { McpServer } from '../../src/inventory/index.js';
@@ -70,3 +71,29 @@ export async function until<T>(what: () => T | undefined | false, timeoutMs = 10
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A collector of the API-key generation that knows one agent and key, closed by `cleanup`, and
+ * the environment a reporting child needs, with its own state and spool directory
+ * ($XDG_STATE_HOME/aim/spool) so that tests stay apart.
+ */
+export async function apiKeyAim(cleanup: (() => unknown)[], rateLimit: number) {
+  const key = newKey();
+  const agent = newAgent();
+  const dir = tempDir();
+  const store = join(dir, 'store.jsonl');
+  const collector = await startCollector({ agents: [agent], keys: [key], rateLimit, store, log: () => {} });
+  cleanup.push(() => collector.close());
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  const spoolDir = join(tmp, 'aim', 'spool');
+  const env = (extra: Record<string, string> = {}) => ({
+    AIM_API_KEY: key,
+    AIM_URL: collector.url,
+    AIM_AGENT_ID: agent.id,
+    TMPDIR: tmp,
+    XDG_STATE_HOME: tmp,
+    ...extra,
+  });
+  return { key, agent, dir, store, spoolDir, collector, env };
+}
