@@ -54,7 +54,7 @@ describe('agent-request-v1 signing', () => {
     const headers = signRequest({ method: 'POST', target: '/x?y=1', body, agentId, publicKey: pair.publicKey, privateKey: key, timestamp: now });
     expect(Object.keys(headers).sort()).toEqual(['x-agent-id', 'x-public-key', 'x-signature', 'x-timestamp']);
     const registeredKey = (id: string) => (id === agentId ? pair.publicKey : undefined);
-    expect(verifyRequest({ method: 'POST', target: '/x?y=1', body, headers, registeredKey, now })).toEqual({ ok: true, agentId });
+    expect(verifyRequest({ method: 'POST', target: '/x?y=1', body, headers, registeredKey, now })).toEqual({ ok: true, agentId, algorithm: 'Ed25519' });
     // Another body, another query, another method, an old timestamp, another key: refused.
     const refused = (over: Partial<Parameters<typeof verifyRequest>[0]>) =>
       verifyRequest({ method: 'POST', target: '/x?y=1', body, headers, registeredKey, now, ...over });
@@ -64,7 +64,7 @@ describe('agent-request-v1 signing', () => {
     expect(refused({ method: 'PUT' })).toMatchObject({ reasonCode: 'signatureInvalid' });
     expect(refused({ now: now + 31 })).toMatchObject({ reasonCode: 'timestampOutOfWindow' });
     expect(refused({ now: now - 31 })).toMatchObject({ reasonCode: 'timestampOutOfWindow' });
-    expect(refused({ now: now + 30 })).toEqual({ ok: true, agentId });
+    expect(refused({ now: now + 30 })).toEqual({ ok: true, agentId, algorithm: 'Ed25519' });
     expect(refused({ registeredKey: () => generateAgentKeyPair().publicKey })).toMatchObject({ reasonCode: 'agentKeyNotRecognized' });
     expect(refused({ headers: { ...headers, 'x-agent-id': undefined } })).toMatchObject({ ok: false, noSignature: true });
   });

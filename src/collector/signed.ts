@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
+import { hasMlDsa } from '../platform/index.js';
 import {
   CAPABILITY_PATTERN,
+  isMlDsaVariant,
+  mlDsaPublicKey,
   firstIssue,
   flexible,
   publicKeyFromBase64,
@@ -34,6 +37,19 @@ export function registerAgent(state: CollectorState, org: string, body: unknown)
   const agent = state.addAgent({ id: randomUUID(), name: data.name, org, capabilities: [...new Set(data.capabilities ?? [])] });
   agent.publicKey = data.publicKey;
   agent.status = 'pending';
+  // The ML-DSA key, kept only where this Node can verify it: elsewhere the agent is told it has
+  // none (upstream's words) and signs with Ed25519 after one warning.
+  let pqcLine = '';
+  if (data.pqcPublicKey !== undefined || data.pqcKeyAlgorithm !== undefined) {
+    const variant = data.pqcKeyAlgorithm;
+    if (!isMlDsaVariant(variant)) return { status: 400, body: { error: 'Invalid PQC algorithm' } };
+    if (!hasMlDsa()) pqcLine = ` (${variant} key not kept: this Node has no ML-DSA)`;
+    else if (!mlDsaPublicKey(variant, data.pqcPublicKey ?? '')) return { status: 400, body: { error: 'Invalid public key size' } };
+    else {
+      Object.assign(agent, { pqcPublicKey: data.pqcPublicKey, pqcKeyAlgorithm: variant, hybridModeEnabled: data.hybridModeEnabled === true });
+      pqcLine = ` with ${variant}`;
+    }
+  }
   for (const t of data.talksTo ?? []) if (!agent.talksTo.includes(t)) agent.talksTo.push(t);
   return {
     status: 201,
@@ -48,6 +64,8 @@ export function registerAgent(state: CollectorState, org: string, body: unknown)
       version: data.version ?? '',
       publicKey: agent.publicKey,
       keyAlgorithm: 'Ed25519',
+      ...(agent.pqcPublicKey ? { pqcPublicKey: agent.pqcPublicKey, pqcKeyAlgorithm: agent.pqcKeyAlgorithm } : {}),
+      hybridModeEnabled: agent.hybridModeEnabled === true,
       trustScore: 0.5,
       createdAt: agent.createdAt,
       updatedAt: agent.createdAt,
@@ -56,7 +74,7 @@ export function registerAgent(state: CollectorState, org: string, body: unknown)
       tags: [],
       metadata: data.metadata ?? {},
     },
-    line: `registered ${agent.name} (${agent.capabilities.length} capabilities)`,
+    line: `registered ${agent.name} (${agent.capabilities.length} capabilities)${pqcLine}`,
   };
 }
 
@@ -80,12 +98,18 @@ export function authenticate(
     body: req.body,
     headers: req.headers,
     registeredKey: (id) => state.agents.get(id)?.publicKey,
+    registeredPqcKey: (id) => {
+      // The key of the variant the request names (upstream checks the size against X-Algorithm).
+      const agent = state.agents.get(id);
+      const named = String(req.headers['x-algorithm'] ?? '').replace('Ed25519+', '');
+      return agent?.pqcKeyAlgorithm === named ? agent.pqcPublicKey : undefined;
+    },
     now: Math.floor(nowMs / 1000),
   });
   if (!result.ok) {
     const body: Record<string, string> = { error: result.error };
     if (result.reasonCode) body.reasonCode = result.reasonCode;
-    return { ok: false, answer: { status: 401, body, line: result.reasonCode ?? 'no signature' } };
+    return { ok: false, answer: { status: result.status, body, line: result.reasonCode ?? (result.noSignature ? 'no signature' : result.error) } };
   }
   const agent = state.agents.get(result.agentId)!;
   const status = agent.status ?? 'verified';

@@ -46,6 +46,10 @@ export interface AgentState {
   capabilityRequests: { type: string; status: string }[];
   /** Signed generation: the registered Ed25519 public key (std base64) and the agent's status. */
   publicKey?: string;
+  /** The ML-DSA key registered with the agent (`pqcPublicKey`, `pqcKeyAlgorithm`), where this Node can verify it. */
+  pqcPublicKey?: string;
+  pqcKeyAlgorithm?: string;
+  hybridModeEnabled?: boolean;
   status?: string;
   /** Signed generation: liveness, and the detection group's capability reports (latest last). */
   lastHeartbeat?: string;

@@ -39,6 +39,17 @@ const list = (item: RegExp, max: number) =>
   );
 const words = (v: string): string[] => v.split(/[\s,]+/).filter(Boolean);
 
+/** AIM_SIGNATURE_ALGORITHM's values (names.ts checks the same at startup), and AIM's X-Algorithm for each. */
+export const SIGNATURE_ALGORITHM = /^(ed25519|ml-dsa-(44|65|87)|hybrid|hybrid-ml-dsa-(44|65|87)|ed25519\+ml-dsa-(44|65|87))$/i;
+export type SignatureAlgorithm = 'Ed25519' | 'ML-DSA-44' | 'ML-DSA-65' | 'ML-DSA-87' | 'Ed25519+ML-DSA-44' | 'Ed25519+ML-DSA-65' | 'Ed25519+ML-DSA-87';
+
+export function signatureAlgorithmOf(value: string): SignatureAlgorithm {
+  const v = value.toLowerCase();
+  if (v === 'ed25519') return 'Ed25519';
+  const variant = (v.match(/ml-dsa-(44|65|87)$/)?.[1] ?? '65') as '44' | '65' | '87';
+  return v.startsWith('ml-dsa') ? `ML-DSA-${variant}` : `Ed25519+ML-DSA-${variant}`;
+}
+
 function setting<T>(s: Setting<T>): Setting<T> {
   return s;
 }
@@ -194,6 +205,14 @@ export const settings = {
     description: "Signed generation: the agent's Ed25519 private key (base64), with `AIM_AGENT_ID` as its UUID, instead of a credentials file.",
     sensitive: true,
     onInvalid: 'disable-reporting',
+  }),
+  signatureAlgorithm: setting({
+    env: 'AIM_SIGNATURE_ALGORITHM',
+    schema: z.pipe(z.string().check(z.regex(SIGNATURE_ALGORITHM)), z.transform(signatureAlgorithmOf)),
+    default: 'Ed25519' as SignatureAlgorithm,
+    shownDefault: '`ed25519`',
+    description:
+      'Signed generation: how requests are signed. `ed25519`; `ml-dsa-44`, `ml-dsa-65`, `ml-dsa-87` (post-quantum, Node 24 and later); `hybrid` (Ed25519 and ML-DSA-65 both, AIM checks both) or `hybrid-ml-dsa-44`/`-65`/`-87`; AIM\'s own names (`ML-DSA-65`, `Ed25519+ML-DSA-65`) too. Where this Node or AIM cannot, Ed25519, with one warning.',
   }),
   capabilities: setting({
     env: 'AIM_CAPABILITIES',

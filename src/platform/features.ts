@@ -56,3 +56,26 @@ export function featuresOf(versionText: string = process.version): Features {
   }
   return features;
 }
+
+let mlDsa: boolean | undefined;
+
+/**
+ * Whether node:crypto has ML-DSA (`generateKeyPairSync('ml-dsa-44')`: Node 24 and later, with
+ * OpenSSL 3.5; not 20 or 22). Probed, not read from the version table: a Node built against an
+ * older shared OpenSSL has none. node:crypto is reached through `process.getBuiltinModule` only
+ * when this is called (the signed reporter, `aim doctor`), never at the app's startup; a Node
+ * without getBuiltinModule (before 20.16) has no ML-DSA either.
+ */
+export function hasMlDsa(): boolean {
+  if (mlDsa === undefined) {
+    try {
+      const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+      const crypto = get?.call(process, 'node:crypto') as { generateKeyPairSync(type: string): unknown } | undefined;
+      crypto!.generateKeyPairSync('ml-dsa-44');
+      mlDsa = true;
+    } catch {
+      mlDsa = false;
+    }
+  }
+  return mlDsa;
+}

@@ -1,6 +1,6 @@
 export { log, logs, warn, debug } from './log.js';
 export type { LogLevel } from './log.js';
-export { featuresOf, parseVersion } from './features.js';
+export { featuresOf, hasMlDsa, parseVersion } from './features.js';
 export type { Feature, Features, Version } from './features.js';
 export { packageVersion } from './package-version.js';
 export { OWN_PACKAGE_NAME, OWN_USER_AGENT_PREFIX } from './identity.js';

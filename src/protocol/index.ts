@@ -36,3 +36,17 @@ export {
   verifyRequest,
 } from './signature.js';
 export type { AgentKeyPair, SignInput, VerifyInput, VerifyResult } from './signature.js';
+export {
+  ALGORITHMS,
+  generateMlDsaKeyPair,
+  isAlgorithm,
+  isHybrid,
+  isMlDsaVariant,
+  mlDsaPrivateKey,
+  mlDsaPublicKey,
+  mlDsaPublicKeyOf,
+  mlDsaPublicKeySize,
+  mlDsaVariantOf,
+  mlDsaVerify,
+} from './pqc.js';
+export type { Algorithm, MlDsaKeyPair, MlDsaVariant } from './pqc.js';

@@ -67,6 +67,10 @@ export const registrationRequest = z.object({
   capabilities: z.optional(z.array(z.string())),
   talksTo: z.optional(z.array(z.string())),
   metadata: z.optional(z.record(z.string(), z.unknown())),
+  /** The agent's ML-DSA key (AIM's agent fields; upstream's CreateAgent does not read them yet). */
+  pqcPublicKey: z.optional(z.string()),
+  pqcKeyAlgorithm: z.optional(z.string()),
+  hybridModeEnabled: z.optional(z.boolean()),
 });
 
 export const registerCapabilityRequest = z.object({

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { isAlgorithm, isHybrid, mlDsaSign, mlDsaVariantOf, mlDsaVerify, type Algorithm } from './pqc.js';
 
 /**
  * AIM's `agent-request-v1` Ed25519 request signature (docs/aim-protocol.md, "Signatures"), shared by the
@@ -87,23 +88,40 @@ export interface SignInput {
   privateKey: KeyObject;
   /** Unix seconds (already corrected for clock skew). */
   timestamp: number;
+  /** Default `Ed25519` (no X-Algorithm header, as before ML-DSA). */
+  algorithm?: Algorithm;
+  /** The ML-DSA key of `algorithm` (std base64 raw public key, and the private key). */
+  mlDsa?: { publicKey: string; privateKey: KeyObject };
 }
 
-/** The four headers of a signed request. */
+/**
+ * The headers of a signed request (pqc_agent_auth.go). Ed25519: X-Agent-ID, X-Timestamp,
+ * X-Signature, X-Public-Key. ML-DSA-xx: X-Algorithm, X-Signature (the ML-DSA signature),
+ * X-PQC-Public-Key, and X-Public-Key. Hybrid `Ed25519+ML-DSA-xx`: both signatures over the same
+ * bytes, X-Signature-Ed25519 and X-Signature-MLDSA, X-Signature the Ed25519 one (the middleware's
+ * fallback, and what a server without ML-DSA reads), both public keys.
+ */
 export function signRequest(input: SignInput): Record<string, string> {
   const timestamp = String(Math.floor(input.timestamp));
-  const signature = sign(null, signingBytes(input.method, input.target, timestamp, input.body), input.privateKey);
-  return {
-    'x-agent-id': input.agentId,
-    'x-timestamp': timestamp,
-    'x-signature': signature.toString('base64'),
-    'x-public-key': input.publicKey,
-  };
+  const bytes = signingBytes(input.method, input.target, timestamp, input.body);
+  const algorithm = input.algorithm ?? 'Ed25519';
+  const headers: Record<string, string> = { 'x-agent-id': input.agentId, 'x-timestamp': timestamp };
+  const ed25519 = (): string => sign(null, bytes, input.privateKey).toString('base64');
+  if (algorithm === 'Ed25519' || !input.mlDsa) {
+    return { ...headers, 'x-signature': ed25519(), 'x-public-key': input.publicKey };
+  }
+  const mldsa = mlDsaSign(input.mlDsa.privateKey, bytes).toString('base64');
+  headers['x-algorithm'] = algorithm;
+  if (isHybrid(algorithm)) {
+    const classic = ed25519();
+    Object.assign(headers, { 'x-signature': classic, 'x-signature-ed25519': classic, 'x-signature-mldsa': mldsa });
+  } else headers['x-signature'] = mldsa;
+  return { ...headers, 'x-public-key': input.publicKey, 'x-pqc-public-key': input.mlDsa.publicKey };
 }
 
 export type VerifyResult =
-  | { ok: true; agentId: string }
-  | { ok: false; status: 401; error: string; reasonCode?: string; noSignature?: boolean };
+  | { ok: true; agentId: string; algorithm: Algorithm }
+  | { ok: false; status: 400 | 401; error: string; reasonCode?: string; noSignature?: boolean };
 
 export interface VerifyInput {
   method: string;
@@ -112,12 +130,19 @@ export interface VerifyInput {
   headers: Record<string, string | string[] | undefined>;
   /** The registered public key (std base64) of the agent named by X-Agent-ID, if any. */
   registeredKey: (agentId: string) => string | undefined;
+  /** The agent's registered ML-DSA key (AIM's `pqcPublicKey`), if any. */
+  registeredPqcKey?: (agentId: string) => string | undefined;
   /** Unix seconds, server time. */
   now: number;
   windowS?: number;
 }
 
-/** The server side, as AIM's middleware answers (docs/aim-protocol.md, latest refusal bodies). */
+/**
+ * The server side, as AIM's middleware answers (docs/aim-protocol.md, latest refusal bodies), with
+ * X-Algorithm as pqc_agent_auth.go reads it. One difference, on purpose: a hybrid is verified with
+ * its ML-DSA variant, where upstream's middleware asks the key size of the hybrid name itself and
+ * refuses every hybrid request ("unsupported ML-DSA algorithm in hybrid mode").
+ */
 export function verifyRequest(input: VerifyInput): VerifyResult {
   const h = (name: string): string | undefined => {
     const v = input.headers[name];
@@ -128,25 +153,48 @@ export function verifyRequest(input: VerifyInput): VerifyResult {
   if (!agentId || !timestamp) {
     return { ok: false, status: 401, error: 'No authentication token provided', noSignature: true };
   }
+  const algorithm = h('x-algorithm') || 'Ed25519';
+  if (!isAlgorithm(algorithm)) return { ok: false, status: 400, error: `Unsupported algorithm: ${algorithm.slice(0, 40)}` };
   const registered = input.registeredKey(agentId.toLowerCase());
   const offered = h('x-public-key') ?? '';
-  if (!registered || registered !== offered) {
+  // Pure ML-DSA does not read X-Public-Key upstream; when it is sent it must still be the agent's.
+  if (!registered || (registered !== offered && (algorithm === 'Ed25519' || isHybrid(algorithm) || offered))) {
     return { ok: false, status: 401, error: 'the signing key is not the registered key of a known agent', reasonCode: 'agentKeyNotRecognized' };
   }
   const ts = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
   if (!Number.isFinite(ts) || Math.abs(input.now - ts) > (input.windowS ?? SIGNATURE_WINDOW_S)) {
     return { ok: false, status: 401, error: 'Request timestamp expired or invalid', reasonCode: 'timestampOutOfWindow' };
   }
-  const key = publicKeyFromBase64(registered);
-  const signature = Buffer.from(h('x-signature') ?? '', 'base64');
-  let good = false;
-  try {
-    good = Boolean(key) && signature.length === 64 && verify(null, signingBytes(input.method, input.target, timestamp, input.body), key!, signature);
-  } catch {
-    good = false;
+  const bytes = signingBytes(input.method, input.target, timestamp, input.body);
+  const variant = mlDsaVariantOf(algorithm);
+  // Key refusals carry no reason code, as upstream's refuseS1 writes them: only `error`.
+  const refused = (error: string, reasonCode?: string): VerifyResult => ({ ok: false, status: 401, error, ...(reasonCode ? { reasonCode } : {}) });
+  if (variant) {
+    const pqcKey = input.registeredPqcKey?.(agentId.toLowerCase());
+    const hybrid = isHybrid(algorithm);
+    if (!pqcKey) return refused(hybrid ? 'Agent does not have PQC key registered for hybrid mode' : 'agent has no registered ML-DSA public key');
+    const offeredPqc = h('x-pqc-public-key');
+    if (offeredPqc && offeredPqc !== pqcKey) return refused('provided ML-DSA public key does not match registered key');
+    const signature = hybrid ? h('x-signature-mldsa') : (h('x-signature') ?? h('x-signature-mldsa'));
+    if (!signature) return refused(hybrid ? 'missing ML-DSA signature for hybrid mode' : 'missing ML-DSA signature', 'signatureInvalid');
+    if (hybrid && !ed25519Good(registered, bytes, h('x-signature-ed25519') ?? h('x-signature'))) return refused('invalid Ed25519 signature in hybrid mode', 'signatureInvalid');
+    if (!mlDsaVerify(variant, pqcKey, bytes, Buffer.from(signature, 'base64'))) {
+      return refused(hybrid ? 'invalid ML-DSA signature in hybrid mode' : 'invalid ML-DSA signature', 'signatureInvalid');
+    }
+    return { ok: true, agentId: agentId.toLowerCase(), algorithm };
   }
-  if (!good) return { ok: false, status: 401, error: 'invalid Ed25519 signature', reasonCode: 'signatureInvalid' };
-  return { ok: true, agentId: agentId.toLowerCase() };
+  if (!ed25519Good(registered, bytes, h('x-signature'))) return refused('invalid Ed25519 signature', 'signatureInvalid');
+  return { ok: true, agentId: agentId.toLowerCase(), algorithm };
+}
+
+function ed25519Good(publicKey: string, bytes: Buffer, signatureBase64: string | undefined): boolean {
+  const key = publicKeyFromBase64(publicKey);
+  const signature = Buffer.from(signatureBase64 ?? '', 'base64');
+  try {
+    return Boolean(key) && signature.length === 64 && verify(null, bytes, key!, signature);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a 401 says the timestamp was outside the window (new reason code or the older text). */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureOwnDir, isUuid, writePrivateFile } from '../../platform/index.js';
-import { privateKeyFromBase64, publicKeyOf } from '../../protocol/index.js';
+import { isMlDsaVariant, privateKeyFromBase64, publicKeyOf, type MlDsaVariant } from '../../protocol/index.js';
 
 /**
  * The agent's identity in AIM's signed generation: `{agentId, publicKey, privateKey}`, from
@@ -14,6 +14,14 @@ export interface Credentials {
   agentId: string;
   publicKey: string;
   privateKey: string;
+  /**
+   * The ML-DSA key made beside the Ed25519 one at registration, where this Node has ML-DSA (AIM's
+   * names: `pqcKeyAlgorithm`, `pqcPublicKey`; the private key is the 32-byte seed). Files written
+   * before, or on a Node without ML-DSA, have none: they are read as before.
+   */
+  pqcKeyAlgorithm?: MlDsaVariant;
+  pqcPublicKey?: string;
+  pqcPrivateKey?: string;
 }
 
 /** Reads and checks a credentials file; undefined when missing or not usable. Never throws. */
@@ -25,7 +33,12 @@ export function readCredentialsFile(file: string): Credentials | undefined {
     if (!key) return undefined;
     const publicKey = publicKeyOf(key);
     if (data.publicKey !== undefined && data.publicKey !== publicKey) return undefined;
-    return { agentId: data.agentId, publicKey, privateKey: data.privateKey };
+    const creds: Credentials = { agentId: data.agentId, publicKey, privateKey: data.privateKey };
+    // Taken as written; checked (and warned about) only when ML-DSA is asked for (signer.ts).
+    if (isMlDsaVariant(data.pqcKeyAlgorithm) && typeof data.pqcPublicKey === 'string' && typeof data.pqcPrivateKey === 'string') {
+      Object.assign(creds, { pqcKeyAlgorithm: data.pqcKeyAlgorithm, pqcPublicKey: data.pqcPublicKey, pqcPrivateKey: data.pqcPrivateKey });
+    }
+    return creds;
   } catch {
     return undefined;
   }

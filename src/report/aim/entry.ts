@@ -175,6 +175,7 @@ export function createAimReporter(
                   agentVersion: config.agentVersion || inventory.agent.version,
                   metadata: deploymentDetails({ environment: deployment.environment, tags: deployment.tags }),
                   fleet,
+                  signatureAlgorithm: config.signatureAlgorithm,
                 }),
         });
       }),

@@ -8,12 +8,11 @@ import {
   detectionReportRequest,
   generateAgentKeyPair,
   isTimestampRefusal,
-  privateKeyFromBase64,
   readAgentView,
   readRecordId,
   REGISTRATION_PATH,
-  signRequest,
   skewFromDate,
+  type Algorithm,
   type AgentView,
 } from '../../protocol/index.js';
 import { debug, isUuid, log, warn } from '../../platform/index.js';
@@ -24,6 +23,8 @@ import { checkBody, common, errorText, type Outcome, type Protocol, type SendOpt
 import type { PendingCapability, PendingDetection } from './payload.js';
 import type { PendingRecord } from './records.js';
 import { capabilityReason } from './reason.js';
+import { createSigner, registrationKey, stepDown, type Signer } from './signer.js';
+import { conflictMessage, describe } from './signed-words.js';
 
 /**
  * AIM's current (signed) generation (docs/aim-protocol.md): the API
@@ -56,6 +57,8 @@ export interface SignedOptions {
   metadata?: Record<string, unknown>;
   fleet?: FleetState;
   lock?: Partial<LockOptions>;
+  /** AIM_SIGNATURE_ALGORITHM (default Ed25519). */
+  signatureAlgorithm?: Algorithm;
 }
 
 /** A 409 at registration is remembered this long, so a fleet starting at once asks AIM once. */
@@ -70,19 +73,25 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
   let resolved: Resolved | undefined;
   let timestampRetries = 0;
   let resignRetries = 0;
+  let signer: Signer | undefined;
 
   const now = (): number => Date.now() / 1000 + skewS;
 
-  /** One signed request; a 401 for the timestamp window corrects the skew from Date and re-signs once. */
+  /** The signer of the resolved credentials (AIM_SIGNATURE_ALGORITHM, or what this Node and AIM allow of it). */
+  function signerOf(): Signer {
+    const where = resolved!.source === 'env' ? 'AIM_AGENT_ID/AIM_PRIVATE_KEY' : identity.credentialsFile;
+    return (signer ??= createSigner(resolved!.creds, options.signatureAlgorithm ?? 'Ed25519', where));
+  }
+
+  /**
+   * One signed request; a 401 for the timestamp window corrects the skew from Date and re-signs
+   * once. A post-quantum signature AIM refuses is tried once with the next weaker one (signer.ts);
+   * the first AIM accepts is kept for the process.
+   */
   async function signedRequest(method: 'GET' | 'POST', path: string, body: unknown, opts: SendOptions): Promise<HttpResult> {
-    const creds = resolved!.creds;
-    const key = privateKeyFromBase64(creds.privateKey)!;
-    const attempt = (): Promise<HttpResult> =>
-      http.request(method, path, body, {
-        ...opts,
-        sign: (target, payload) =>
-          signRequest({ method, target, body: payload, agentId: creds.agentId, publicKey: creds.publicKey, privateKey: key, timestamp: now() }),
-      });
+    const s = signerOf();
+    const attempt = (algorithm = s.algorithm): Promise<HttpResult> =>
+      http.request(method, path, body, { ...opts, sign: (target, payload) => s.headers(algorithm, method, target, payload, now()) });
     let result = await attempt();
     const reason = (result.body as { reasonCode?: unknown } | undefined)?.reasonCode;
     if (result.status === 401 && reason === 'signatureInvalid' && resignRetries < 3) {
@@ -101,7 +110,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
         result = await attempt();
       }
     }
-    return result;
+    return stepDown(s, result, attempt, isTimestampRefusal);
   }
 
   /**
@@ -178,6 +187,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
   /** `POST /api/v1/agents` with the API key and a fresh public key; persists the credentials. */
   async function register(opts: SendOptions): Promise<Outcome | undefined> {
     const pair = generateAgentKeyPair();
+    const pqc = registrationKey(options.signatureAlgorithm ?? 'Ed25519');
     const body = {
       name: identity.name,
       displayName: identity.name,
@@ -189,6 +199,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
       metadata: { source: 'aim-node', ...options.metadata },
       communityIntelligenceOptIn: false,
       publicKey: pair.publicKey,
+      ...pqc.fields,
     };
     let r: HttpResult;
     try {
@@ -200,6 +211,7 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
       const view = readAgentView(r.body);
       if (!view) return { kind: 'retry', status: r.status, code: 'UNREADABLE', countsAsTry: true };
       const creds: Credentials = { agentId: view.id, publicKey: pair.publicKey, privateKey: pair.privateKey };
+      if (pqc.pair) Object.assign(creds, { pqcKeyAlgorithm: pqc.pair.algorithm, pqcPublicKey: pqc.pair.publicKey, pqcPrivateKey: pqc.pair.privateKey });
       if (!writeCredentialsFile(identity.credentialsFile, creds)) {
         warn(
           'AIM-R013',
@@ -378,20 +390,4 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
       http.close();
     },
   };
-}
-
-function describe(capability: PendingCapability): string {
-  const evidence = Array.isArray(capability.scope.evidence) ? (capability.scope.evidence as { api?: unknown; who?: unknown }[]) : [];
-  const first = evidence[0];
-  const text = first ? `Observed by aim-node: ${String(first.api)} (${String(first.who)})` : 'Observed by aim-node';
-  return text.slice(0, 300);
-}
-
-function conflictMessage(identity: SignedIdentity): string {
-  return (
-    `AIM already has an agent named ${JSON.stringify(identity.name)} (HTTP 409), and this machine has no credentials for it ` +
-    `(${identity.credentialsFile} is missing: its private key was lost, or it was registered elsewhere). AIM cannot give a private key back. ` +
-    'Reporting is off. To recover: copy the credentials file from the machine that registered the agent, or set AIM_AGENT_ID and AIM_PRIVATE_KEY; ' +
-    'or delete the old agent in AIM and run again; or pick a new name with AIM_AGENT_NAME.'
-  );
 }
