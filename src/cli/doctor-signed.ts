@@ -1,9 +1,10 @@
 import type { LoadedConfig } from '../config/index.js';
-import { agentPath, privateKeyFromBase64, readAgentView, signRequest, SIGNATURE_WINDOW_S, skewFromDate } from '../protocol/index.js';
+import { agentPath, isTimestampRefusal, readAgentView, SIGNATURE_WINDOW_S, skewFromDate } from '../protocol/index.js';
 import { credentialsFromEnv, fileMode, readCredentialsFile, type Credentials } from '../report/aim/credentials.js';
 import { defaultCredentialsFile, defaultSpoolDir, fleetStatePath } from '../report/aim/files.js';
 import { FleetState, type Generation } from '../report/aim/fleet.js';
 import { createNodeHttpTransport, TransportError, type HttpResult } from '../report/aim/http.js';
+import { createSigner, stepDown } from '../report/aim/signer.js';
 
 /**
  * `aim doctor` for AIM's signed generation: which generation the server speaks, the agent's
@@ -76,13 +77,17 @@ export async function doctorSigned(config: LoadedConfig, url: URL, agentRef: str
   }
 
   const http = createNodeHttpTransport(url, '', 'aim-node-doctor', true);
-  const key = privateKeyFromBase64(creds.privateKey)!;
+  // The signature the reporter would use (AIM_SIGNATURE_ALGORITHM, or what this Node and the credentials allow).
+  const where = fromEnv ? 'AIM_AGENT_ID/AIM_PRIVATE_KEY' : config.credentialsFile || defaultCredentialsFile(url.href, name);
+  const words: string[] = [];
+  const signer = createSigner(creds, config.signatureAlgorithm, where, (code, text) => words.push(`${text} (${code})`));
+  if (words.length) say.note(`signature: ${words.splice(0).join(' ')}`);
+  else say.ok(`signature algorithm: ${signer.algorithm}${config.signatureAlgorithm === 'Ed25519' ? ' (AIM_SIGNATURE_ALGORITHM: ed25519, the default)' : ' (AIM_SIGNATURE_ALGORITHM)'}.`);
   let skewS = fleet.skewS ?? 0;
-  const read = (): Promise<HttpResult> =>
+  const read = (algorithm = signer.algorithm): Promise<HttpResult> =>
     http.request('GET', agentPath(creds.agentId, 'agent'), undefined, {
       timeoutMs: 5000,
-      sign: (target, payload) =>
-        signRequest({ method: 'GET', target, body: payload, agentId: creds.agentId, publicKey: creds.publicKey, privateKey: key, timestamp: Date.now() / 1000 + skewS }),
+      sign: (target, payload) => signer.headers(algorithm, 'GET', target, payload, Date.now() / 1000 + skewS),
     });
   let r: HttpResult;
   try {
@@ -97,6 +102,10 @@ export async function doctorSigned(config: LoadedConfig, url: URL, agentRef: str
         r = await read();
       }
     }
+    // A post-quantum signature AIM refuses: what the reporter falls back to, and why.
+    const asked = signer.algorithm;
+    r = await stepDown(signer, r, read, isTimestampRefusal);
+    if (signer.algorithm !== asked) say.note(`signature: ${words.splice(0).join(' ')} Until then aim signs with ${signer.algorithm}.`);
   } catch (error) {
     say.failed(`reading the agent failed (${error instanceof TransportError ? error.code : 'ERROR'}).`);
     return false;

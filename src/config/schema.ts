@@ -212,7 +212,7 @@ export const settings = {
     default: 'Ed25519' as SignatureAlgorithm,
     shownDefault: '`ed25519`',
     description:
-      'Signed generation: how requests are signed. `ed25519`; `ml-dsa-44`, `ml-dsa-65`, `ml-dsa-87` (post-quantum, Node 24 and later); `hybrid` (Ed25519 and ML-DSA-65 both, AIM checks both) or `hybrid-ml-dsa-44`/`-65`/`-87`; AIM\'s own names (`ML-DSA-65`, `Ed25519+ML-DSA-65`) too. Where this Node or AIM cannot, Ed25519, with one warning.',
+      'Signed generation: how requests are signed. `ed25519`; `ml-dsa-44`, `ml-dsa-65`, `ml-dsa-87` (post-quantum, Node 24 and later); `hybrid` (Ed25519 and ML-DSA-65 both, AIM checks both) or `hybrid-ml-dsa-44`/`-65`/`-87`; AIM\'s own names (`ML-DSA-65`, `Ed25519+ML-DSA-65`) too. Where this Node, the credentials or AIM cannot, the next weaker one (hybrid, ML-DSA alone, Ed25519), with one warning ([post-quantum signatures](aim-protocol.md#post-quantum-signatures-ml-dsa-and-hybrid)).',
   }),
   capabilities: setting({
     env: 'AIM_CAPABILITIES',

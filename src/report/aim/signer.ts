@@ -118,9 +118,10 @@ export interface Signer {
   settle(accepted: Algorithm, refusal: HttpResult): void;
 }
 
-export function createSigner(creds: Credentials, wanted: Algorithm, where: string): Signer {
+/** `say`: where the warnings go (default: stderr, once per code; `aim doctor` prints them itself). */
+export function createSigner(creds: Credentials, wanted: Algorithm, where: string, say: (code: string, text: string) => void = warn): Signer {
   const choice = chooseAlgorithm(creds, wanted, where);
-  if (choice.problem) warn(choice.problem.code, choice.problem.text);
+  if (choice.problem) say(choice.problem.code, choice.problem.text);
   const ed25519 = privateKeyFromBase64(creds.privateKey)!;
   const mlDsa = choice.algorithm === 'Ed25519' ? undefined : mlDsaKeyOf(creds);
   let algorithm = choice.algorithm;
@@ -140,7 +141,7 @@ export function createSigner(creds: Credentials, wanted: Algorithm, where: strin
           ? `AIM has no ML-DSA key for agent ${creds.agentId}: a member of the organisation registers it with POST /api/v1/agents/${creds.agentId}/pqc-key ` +
             `{"publicKey": pqcPublicKey of ${where}, "algorithm": "${creds.pqcKeyAlgorithm ?? 'ML-DSA-65'}", "enableHybrid": ${isHybrid(wanted)}} (aim doctor says the same)`
           : "AIM's middleware does not verify hybrid signatures (it refuses every one); ML-DSA alone is checked";
-      warn('AIM-R019', `AIM refused the ${before} signature (HTTP ${refusal.status}${said ? `: ${said}` : ''}) and accepted ${accepted}: ${why}. Signing with ${accepted} for this process.`);
+      say('AIM-R019', `AIM refused the ${before} signature (HTTP ${refusal.status}${said ? `: ${said}` : ''}) and accepted ${accepted}: ${why}. Signing with ${accepted} for this process.`);
     },
   };
 }
