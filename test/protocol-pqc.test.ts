@@ -17,7 +17,8 @@ import {
   type MlDsaVariant,
 } from '../src/protocol/index.js';
 import { readCredentialsFile, type Credentials } from '../src/report/aim/credentials.js';
-import { chooseAlgorithm, createSigner, refusedSignature, weakerThan } from '../src/report/aim/signer.js';
+import type { SignatureMemo } from '../src/report/aim/fleet.js';
+import { chooseAlgorithm, createSigner, refusedSignature, SIGNATURE_MEMO_MS, weakerThan } from '../src/report/aim/signer.js';
 
 /**
  * Post-quantum request signatures (pqc_agent_auth.go's headers and bytes): round trips of each
@@ -227,5 +228,23 @@ describe.skipIf(!mlDsa)('ML-DSA request signatures (node:crypto ml-dsa)', () => 
     expect(said).toContain('AIM-R019');
     expect(said).not.toContain(pair.privateKey);
     expect(said).not.toContain(ed.privateKey);
+  });
+
+  it("a refusal is remembered for the agent's other processes for an hour, and only for what was asked", () => {
+    const { pair } = pqcPair('ML-DSA-65');
+    const creds: Credentials = { agentId, publicKey: ed.publicKey, privateKey: ed.privateKey, pqcKeyAlgorithm: 'ML-DSA-65', pqcPublicKey: pair.publicKey, pqcPrivateKey: pair.privateKey };
+    let stored: SignatureMemo | undefined;
+    const memo = { get: () => stored, set: (m: SignatureMemo) => void (stored = m) };
+    const said: string[] = [];
+    const say = (code: string, text: string) => void said.push(`${code} ${text}`);
+    const first = createSigner(creds, 'Ed25519+ML-DSA-65', 'file', { say, memo });
+    first.settle('Ed25519', { status: 401, body: { error: 'Agent does not have PQC key registered for hybrid mode' }, headers: {} });
+    expect(stored).toMatchObject({ asked: 'Ed25519+ML-DSA-65', accepted: 'Ed25519', status: 401 });
+    expect(createSigner(creds, 'Ed25519+ML-DSA-65', 'file', { say, memo }).algorithm).toBe('Ed25519');
+    expect(said.at(-1)).toContain('asked again an hour after');
+    // Another setting is asked afresh; an old memory too.
+    expect(createSigner(creds, 'ML-DSA-65', 'file', { say, memo }).algorithm).toBe('ML-DSA-65');
+    stored = { ...stored!, at: new Date(Date.now() - SIGNATURE_MEMO_MS - 1000).toISOString() };
+    expect(createSigner(creds, 'Ed25519+ML-DSA-65', 'file', { say, memo }).algorithm).toBe('Ed25519+ML-DSA-65');
   });
 });

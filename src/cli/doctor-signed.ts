@@ -80,7 +80,7 @@ export async function doctorSigned(config: LoadedConfig, url: URL, agentRef: str
   // The signature the reporter would use (AIM_SIGNATURE_ALGORITHM, or what this Node and the credentials allow).
   const where = fromEnv ? 'AIM_AGENT_ID/AIM_PRIVATE_KEY' : config.credentialsFile || defaultCredentialsFile(url.href, name);
   const words: string[] = [];
-  const signer = createSigner(creds, config.signatureAlgorithm, where, (code, text) => words.push(`${text} (${code})`));
+  const signer = createSigner(creds, config.signatureAlgorithm, where, { say: (code, text) => words.push(`${text} (${code})`) });
   if (words.length) say.note(`signature: ${words.splice(0).join(' ')}`);
   else say.ok(`signature algorithm: ${signer.algorithm}${config.signatureAlgorithm === 'Ed25519' ? ' (AIM_SIGNATURE_ALGORITHM: ed25519, the default)' : ' (AIM_SIGNATURE_ALGORITHM)'}.`);
   let skewS = fleet.skewS ?? 0;

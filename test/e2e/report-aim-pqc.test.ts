@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,7 +47,9 @@ function sandbox(url: string, key: string) {
     const file = readdirSync(d).find((f) => f.endsWith('.json'))!;
     return { file: join(d, file), data: JSON.parse(readFileSync(join(d, file), 'utf8')) as Record<string, string> };
   };
-  return { run, credentials, tmp, config };
+  /** Forgets the fleet state (what AIM acknowledged, what signature it refused): as a new machine with the same credentials. */
+  const forget = () => rmSync(join(tmp, 'aim', 'spool.state'), { recursive: true, force: true });
+  return { run, credentials, tmp, config, forget };
 }
 
 const variantOf = (value: string) => (value === 'hybrid' ? 'ML-DSA-65' : value.toUpperCase());
@@ -176,10 +178,18 @@ describe.skipIf(!built)(`post-quantum signatures end to end (program on ${progra
       expect(seen[0]).toMatchObject({ algorithm: 'ML-DSA-65', status: 401, answer: { error: 'agent has no registered ML-DSA public key' } });
       expect(seen.slice(1).every((r) => r.algorithm === 'Ed25519' && r.status < 300)).toBe(true);
 
+      // The agent's next process remembers the refusal (the fleet state, an hour): no ML-DSA request, the same warning.
+      const m = s.requests.length;
+      const again = await t.run({ AIM_SIGNATURE_ALGORITHM: 'ml-dsa-65', FIXTURE_EXEC: '1' });
+      expect(warnings(again.stderr)).toEqual([expect.stringContaining('asked again an hour after')]);
+      expect(signedRequests(s, m).length).toBeGreaterThan(0);
+      expect(signedRequests(s, m).every((r) => r.algorithm === 'Ed25519' && r.status < 300)).toBe(true);
+
       const creds = t.credentials().data;
       expect(await registerPqcKey(s, creds.agentId!, { publicKey: creds.pqcPublicKey, algorithm: 'ML-DSA-65', enableHybrid: false })).toBe(200);
+      t.forget();
       const n = s.requests.length;
-      // Something new to send (a command run): the next process signs it with ML-DSA-65.
+      // A process without the memory (another machine, or an hour later) signs with ML-DSA-65.
       const second = await t.run({ AIM_SIGNATURE_ALGORITHM: 'ml-dsa-65', FIXTURE_EXEC: '1' });
       expect(second.code).toBe(0);
       const later = signedRequests(s, n);
@@ -201,6 +211,7 @@ describe.skipIf(!built)(`post-quantum signatures end to end (program on ${progra
       const creds = t.credentials().data;
       expect(creds.pqcKeyAlgorithm).toBe('ML-DSA-65');
       expect(await registerPqcKey(s, creds.agentId!, { publicKey: creds.pqcPublicKey, algorithm: 'Ed25519+ML-DSA-65', enableHybrid: true })).toBe(200);
+      t.forget();
       const n = s.requests.length;
       const second = await t.run({ AIM_SIGNATURE_ALGORITHM: 'hybrid', FIXTURE_EXEC: '1' });
       expect(second.code).toBe(0);

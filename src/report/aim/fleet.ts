@@ -26,6 +26,16 @@ interface StateFile {
   agentId?: string;
   /** MCP server identity -> the id of its record in AIM (current AIM). */
   mcpIds?: Record<string, string>;
+  /** AIM refused the signature asked (`asked`) and took `accepted`, saying `said`, at `at` (signer.ts). */
+  signature?: SignatureMemo;
+}
+
+export interface SignatureMemo {
+  asked: string;
+  accepted: string;
+  status: number;
+  said: string;
+  at: string;
 }
 
 /** A detection is sent again after this long: AIM's dedupe window is 24 h, this keeps `lastSeen` fresh. */
@@ -121,6 +131,16 @@ export class FleetState {
     this.save(true);
   }
 
+  get signature(): SignatureMemo | undefined {
+    this.reload();
+    return this.data.signature;
+  }
+
+  setSignature(memo: SignatureMemo): void {
+    this.data.signature = memo;
+    this.save(true);
+  }
+
   get agentId(): string | undefined {
     return this.data.agentId;
   }
@@ -149,6 +169,7 @@ export class FleetState {
         out.conflict = this.data.conflict;
         out.agentId = this.data.agentId ?? disk.agentId;
         out.mcpIds = { ...disk.mcpIds, ...this.data.mcpIds };
+        out.signature = this.data.signature ?? disk.signature;
       }
       if (!writePrivateFile(this.file, JSON.stringify(out))) return;
       this.data = out;

@@ -80,7 +80,8 @@ export function createSignedProtocol(options: SignedOptions): Protocol {
   /** The signer of the resolved credentials (AIM_SIGNATURE_ALGORITHM, or what this Node and AIM allow of it). */
   function signerOf(): Signer {
     const where = resolved!.source === 'env' ? 'AIM_AGENT_ID/AIM_PRIVATE_KEY' : identity.credentialsFile;
-    return (signer ??= createSigner(resolved!.creds, options.signatureAlgorithm ?? 'Ed25519', where));
+    const memo = fleet && { get: () => fleet.signature, set: (m: Parameters<FleetState['setSignature']>[0]) => fleet.setSignature(m) };
+    return (signer ??= createSigner(resolved!.creds, options.signatureAlgorithm ?? 'Ed25519', where, memo ? { memo } : {}));
   }
 
   /**

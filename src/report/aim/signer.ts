@@ -11,6 +11,7 @@ import {
   type MlDsaKeyPair,
 } from '../../protocol/index.js';
 import type { Credentials } from './credentials.js';
+import type { SignatureMemo } from './fleet.js';
 import type { HttpResult } from './http.js';
 
 /**
@@ -118,13 +119,33 @@ export interface Signer {
   settle(accepted: Algorithm, refusal: HttpResult): void;
 }
 
-/** `say`: where the warnings go (default: stderr, once per code; `aim doctor` prints them itself). */
-export function createSigner(creds: Credentials, wanted: Algorithm, where: string, say: (code: string, text: string) => void = warn): Signer {
+/** How long a refusal is remembered on this machine (the fleet state): then one process asks again. */
+export const SIGNATURE_MEMO_MS = 3600_000;
+
+export interface SignerOptions {
+  /** Where the warnings go (default: stderr, once per code; `aim doctor` prints them itself). */
+  say?: (code: string, text: string) => void;
+  /** The fleet's memory of what AIM refused, so the agent's other processes do not ask again. */
+  memo?: { get(): SignatureMemo | undefined; set(memo: SignatureMemo): void };
+}
+
+export function createSigner(creds: Credentials, wanted: Algorithm, where: string, options: SignerOptions = {}): Signer {
+  const say = options.say ?? warn;
   const choice = chooseAlgorithm(creds, wanted, where);
   if (choice.problem) say(choice.problem.code, choice.problem.text);
   const ed25519 = privateKeyFromBase64(creds.privateKey)!;
   const mlDsa = choice.algorithm === 'Ed25519' ? undefined : mlDsaKeyOf(creds);
   let algorithm = choice.algorithm;
+  const remembered = options.memo?.get();
+  if (remembered && remembered.asked === algorithm && Date.now() - Date.parse(remembered.at) < SIGNATURE_MEMO_MS) {
+    const accepted = remembered.accepted as Algorithm;
+    for (let a = weakerThan(algorithm); a; a = weakerThan(a)) {
+      if (a !== accepted) continue;
+      algorithm = accepted;
+      say('AIM-R019', `AIM refused the ${remembered.asked} signature at ${remembered.at} (HTTP ${remembered.status}: ${remembered.said}) and accepted ${accepted}; signing with ${accepted} (asked again an hour after).`);
+      break;
+    }
+  }
   return {
     get algorithm() {
       return algorithm;
@@ -136,6 +157,7 @@ export function createSigner(creds: Credentials, wanted: Algorithm, where: strin
       const before = algorithm;
       algorithm = accepted;
       const said = String((refusal.body as { error?: unknown } | undefined)?.error ?? '').slice(0, 200);
+      options.memo?.set({ asked: before, accepted, status: refusal.status, said, at: new Date().toISOString() });
       const why =
         accepted === 'Ed25519'
           ? `AIM has no ML-DSA key for agent ${creds.agentId}: a member of the organisation registers it with POST /api/v1/agents/${creds.agentId}/pqc-key ` +
