@@ -22,6 +22,12 @@ const seen = new Set<string>();
  * socket it rides on was opened synchronously inside `http.request`, so its caller is the request's.
  */
 const socketCallers = new WeakMap<object, Caller>();
+/**
+ * The caller of the first fetch/undici request per origin. Node's own fetch (22 and later) opens
+ * its socket from its connection pool, with no frame of the program on the stack: the connection
+ * is the request's, so it gets the request's caller.
+ */
+const undiciCallers = new Map<string, Caller>();
 /** Sockets whose connect had no frame of the program (Node's own, or aim's): not evidence of a connection. */
 const unattributedSockets = new WeakSet<object>();
 
@@ -68,7 +74,26 @@ function onUndiciRequest(message: unknown): void {
     if (!firstTime(`u ${method} ${origin.host}${path}`)) return;
     const caller = callerOf(onUndiciRequest, true);
     if (!caller) return;
+    if (!undiciCallers.has(origin.origin) && undiciCallers.size < MAX_DESTINATIONS) undiciCallers.set(origin.origin, caller);
     observe({ kind: 'http', client: 'undici', method, protocol: origin.protocol, host: origin.host, path, caller });
+  } catch (error) {
+    internalError(error);
+  }
+}
+
+/** undici is about to open a socket for an origin: a connection attempt of the program that asked for it. */
+function onUndiciConnect(message: unknown): void {
+  if (health.inert) return;
+  try {
+    const params = (message as { connectParams?: { protocol?: unknown; host?: unknown; hostname?: unknown; port?: unknown } }).connectParams;
+    if (!params || typeof params.hostname !== 'string' || typeof params.host !== 'string') return;
+    const protocol = typeof params.protocol === 'string' ? params.protocol : 'http:';
+    const caller = undiciCallers.get(`${protocol}//${params.host}`);
+    if (!caller) return;
+    const host = params.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(params.port) || (protocol === 'https:' ? 443 : 80);
+    if (!firstTime(`c ${host}:${port}`)) return;
+    observe({ kind: 'connect', host, port, caller });
   } catch (error) {
     internalError(error);
   }
@@ -234,6 +259,7 @@ function onHttp2Request(session: object, headers: unknown, skip: Function): void
 
 const networkChannels: [string, (message: unknown) => void][] = [
   ['undici:request:create', onUndiciRequest],
+  ['undici:client:beforeConnect', onUndiciConnect],
   ['http.client.request.start', onHttpRequest],
 ];
 
