@@ -3,6 +3,7 @@ import { serversInConfig } from '../src/register/mcp-config-parse.js';
 import { LineSplitter, MAX_LINE, callNameOf, helloOf, parseMessage, parseMessages, uriLabel } from '../src/hooks/mcp/jsonrpc.js';
 import { httpKey, nameFromCommand, nameFromPackage, nameFromUrl, stdioKey } from '../src/hooks/mcp/naming.js';
 import { REDACTED, cleanUrl, looksLikeSecret, redactArgs } from '../src/platform/redact.js';
+import { cleanServerFacts } from '../src/platform/sanitize.js';
 import { classifyModule } from '../src/hooks/mcp/client-modules.js';
 import { transportFacts } from '../src/hooks/mcp/client-patch.js';
 import { unwrapShell } from '../src/hooks/mcp/stdio.js';
@@ -134,6 +135,11 @@ describe('JSON-RPC framing', () => {
       protocolVersion: '2025-11-25',
       serverInfo: { name: 'x', version: '1' },
     });
+    // What a server says of itself since 2025-06-18/2025-11-25: title, description, websiteUrl (strings only).
+    expect(
+      helloOf({ serverInfo: { name: 'x', version: '1', title: 'X Server', description: 'Does x.', websiteUrl: 'https://x.example', icons: [{ src: 'a' }] } }).serverInfo,
+    ).toEqual({ name: 'x', version: '1', title: 'X Server', description: 'Does x.', websiteUrl: 'https://x.example' });
+    expect(helloOf({ serverInfo: { name: 'x', title: 7, description: { a: 1 }, websiteUrl: ['https://x'] } }).serverInfo).toEqual({ name: 'x' });
     expect(callNameOf('tools/call', { name: 'echo', arguments: { secret: 'no' } })).toBe('echo');
     expect(callNameOf('resources/read', { uri: 'file:///etc/passwd' })).toBe('file://');
     expect(uriLabel('test://static/resource/1')).toBe('test://static');
@@ -241,5 +247,26 @@ describe('inferMcp', () => {
     expect(tool?.evidence[0]).toMatchObject({ strength: 'used', details: { server: 'Foo', tool: 'echo' }, firstSeen: at });
     expect(snapshot.capabilities.find((c) => c.id === 'mcp:resource_read')?.evidence[0]?.details).toEqual({ server: 'Foo', resource: 'file://' });
     expect(snapshot.mcpServers[0]?.toolsCalled).toEqual(['echo']);
+  });
+});
+
+describe("a server's own words (serverInfo title, description, websiteUrl)", () => {
+  it('are kept as one bounded line each, controls removed, credentials redacted; a website only as an http(s) URL', () => {
+    const ESC = '\u001b';
+    const clean = cleanServerFacts({
+      key: 'k',
+      serverInfo: {
+        name: 'x',
+        title: `Nice${ESC}[2J\nFAKE line\u202e`,
+        description: `line one\nline two ghp_1234567890abcdefghijABCDEFGHIJ123456 ${'y'.repeat(5000)}`,
+        websiteUrl: `https://x.example/docs${ESC}[31m`,
+      },
+    });
+    expect(clean.serverInfo).toMatchObject({ name: 'x', title: 'Nice[2J FAKE line', websiteUrl: 'https://x.example/docs[31m' });
+    expect(clean.serverInfo!.description!.startsWith('line one line two [REDACTED] yyy')).toBe(true);
+    expect(clean.serverInfo!.description!.length).toBeLessThanOrEqual(1000);
+    for (const site of ['javascript:alert(1)', 'file:///etc/passwd', 'https://', `https://x.example/${'a'.repeat(2000)}`]) {
+      expect(cleanServerFacts({ key: 'k', serverInfo: { name: 'x', websiteUrl: site } }).serverInfo).toEqual({ name: 'x' });
+    }
   });
 });

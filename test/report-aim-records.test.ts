@@ -23,7 +23,7 @@ function inventoryWithServers() {
   const inventory = makeInventory();
   use(inventory, 'file:read');
   use(inventory, 'system:exec', 'child_process.execFile');
-  inventory.upsertServer(server('everything', { key: `node ${everything}`, command: 'node', args: [everything], serverInfo: { name: 'mcp-servers/everything', version: '2.0.0' }, toolsCalled: ['echo'] }));
+  inventory.upsertServer(server('everything', { key: `node ${everything}`, command: 'node', args: [everything], serverInfo: { name: 'mcp-servers/everything', version: '2.0.0', title: 'Everything Reference Server', description: 'Exercises every MCP feature.', websiteUrl: 'https://github.com/modelcontextprotocol/servers' }, toolsCalled: ['echo'] }));
   inventory.upsertServer(server('local-tool', { key: 'python3 tool.py --token [REDACTED]', command: 'python3', args: ['tool.py', '--token', '[REDACTED]'], toolsCalled: ['run'] }));
   for (let i = 0; i < 3; i++) inventory.recordToolUse(`node ${everything}`, 'echo');
   inventory.recordToolUse('python3 tool.py --token [REDACTED]', 'run');
@@ -79,7 +79,16 @@ describe('the current AIM learns MCP records, connections, usage and the capabil
     const records = [...collector.state.mcpServers.values()];
     expect(records.map((r) => r.url).sort()).toEqual(['mcp:io.github.modelcontextprotocol/server-everything', 'stdio:python3%20tool.py%20--token%20%5BREDACTED%5D']);
     const everythingRecord = records.find((r) => r.url.startsWith('mcp:'))!;
-    expect(everythingRecord).toMatchObject({ name: 'mcp-servers/everything', version: '2.0.0' });
+    // What initialize said: name, title, version, description, website.
+    expect(everythingRecord).toMatchObject({
+      name: 'mcp-servers/everything',
+      version: '2.0.0',
+      title: 'Everything Reference Server',
+      description: 'Exercises every MCP feature.',
+      websiteUrl: 'https://github.com/modelcontextprotocol/servers',
+    });
+    // A server that said nothing of itself gets aim's description.
+    expect(records.find((r) => r.url.startsWith('stdio:'))!.description).toBe('MCP server used by this agent, seen by aim-node (stdio)');
     const agentId = [...collector.state.agents.keys()][0]!;
     expect(everythingRecord.usage.get(`${agentId}|echo`)?.count).toBe(3);
     expect([...everythingRecord.connections.get(agentId)!]).toEqual(['echo']);

@@ -1,7 +1,7 @@
 /** The inventory's shapes: what `aim` knows about one process. Format `aim.inventory/v1`. */
 
 import type { CapabilityId, DetectionMethod, RiskKind, RiskSeverity } from '../catalog/index.js';
-import type { HookMode, McpTransport } from '../observations/index.js';
+import type { HookMode, McpTransport, ServerInfo } from '../observations/index.js';
 
 export type { CapabilityId, DetectionMethod, HookMode, McpTransport, RiskKind, RiskSeverity };
 
@@ -51,7 +51,7 @@ export interface McpServer {
   args?: string[];
   cwd?: string;
   url?: string;
-  serverInfo?: { name: string; version?: string };
+  serverInfo?: ServerInfo;
   protocolVersion?: string;
   clientLibrary?: { name: string; version?: string };
   detectionMethod: DetectionMethod;

@@ -98,13 +98,26 @@ export interface McpLaunch {
   url?: string;
 }
 
+/**
+ * What an MCP server says of itself in its `initialize` answer (MCP's `Implementation`): `name`,
+ * `version`; `title` (2025-06-18), `description` and `websiteUrl` (2025-11-25). Sanitized and
+ * bounded before it enters the inventory (cleanServerFacts).
+ */
+export interface ServerInfo {
+  name: string;
+  version?: string;
+  title?: string;
+  description?: string;
+  websiteUrl?: string;
+}
+
 /** An MCP server the program connected to, tried to, loaded a client for or declared: by `key`. */
 export interface McpServerSeen extends McpLaunch {
   kind: 'mcp-server';
   evidence: McpEvidence;
   /** Which config file declared it (evidence `config-file`). */
   configFile?: 'project' | 'claude-desktop';
-  serverInfo?: { name: string; version?: string };
+  serverInfo?: ServerInfo;
   protocolVersion?: string;
   clientLibrary?: { name: string; version?: string };
   connectedAt?: string;

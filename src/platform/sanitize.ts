@@ -40,6 +40,8 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-
 export const MAX_TEXT = 200;
 /** Launch lines, URLs and paths are longer than names, still bounded. */
 export const MAX_LAUNCH_TEXT = 1000;
+/** A server's own description is kept up to this many characters (AIM's record takes 1000). */
+const MAX_DESCRIPTION = 1000;
 /** A server's tool list is kept up to this many names. */
 const MAX_TOOLS = 256;
 
@@ -66,7 +68,7 @@ export function cleanName(text: unknown, max = MAX_TEXT): string {
 interface ServerText {
   key: string;
   name?: string;
-  serverInfo?: { name: string; version?: string };
+  serverInfo?: { name: string; version?: string; title?: string; description?: string; websiteUrl?: string };
   protocolVersion?: string;
   command?: string;
   args?: string[];
@@ -84,7 +86,13 @@ export function cleanServerFacts<T extends ServerText>(facts: T): T {
   if (facts.name !== undefined) clean.name = cleanName(facts.name);
   if (facts.serverInfo) {
     clean.serverInfo = { name: cleanName(facts.serverInfo.name) };
-    if (facts.serverInfo.version !== undefined) clean.serverInfo.version = cleanName(facts.serverInfo.version, 64);
+    const info = facts.serverInfo;
+    if (info.version !== undefined) clean.serverInfo.version = cleanName(info.version, 64);
+    // What a server says of itself: one line each, bounded, credentials redacted; a website only as an http(s) URL.
+    if (info.title) clean.serverInfo.title = cleanName(info.title);
+    if (info.description) clean.serverInfo.description = cleanName(info.description, MAX_DESCRIPTION);
+    const site = info.websiteUrl ? cleanName(info.websiteUrl, MAX_LAUNCH_TEXT) : '';
+    if (/^https?:\/\/[^\s/]/i.test(site) && !site.endsWith('…')) clean.serverInfo.websiteUrl = site;
   }
   if (facts.protocolVersion !== undefined) clean.protocolVersion = cleanName(facts.protocolVersion, 64);
   if (facts.command !== undefined) clean.command = cleanName(facts.command, MAX_LAUNCH_TEXT);

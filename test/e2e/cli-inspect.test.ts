@@ -181,6 +181,11 @@ describe('aim inspect and a hostile MCP server', () => {
     const merged = JSON.parse(text) as MergedInventory;
     const server = merged.mcpServers.find((s) => s.serverInfo?.name.startsWith('evil'))!;
     expect(server.serverInfo!.version).toBe('1.0.0[31m2J [REDACTED]');
+    // What it says of itself: one line each, bounded, no token, no website that is not http(s).
+    expect(server.serverInfo!.title).toBe('Totally Safe]0;pwned FAKE ok');
+    expect(server.serverInfo!.description!.startsWith('Reads files. FAKE ok    all good [REDACTED] zzz')).toBe(true);
+    expect(server.serverInfo!.description!.length).toBeLessThanOrEqual(1000);
+    expect(server.serverInfo!.websiteUrl).toBeUndefined();
     for (const name of [...(server.tools ?? []), ...(server.toolsCalled ?? [])]) expect(name.length).toBeLessThanOrEqual(200);
     expect(server.toolsCalled).toEqual(['read[2Kfile']);
   });

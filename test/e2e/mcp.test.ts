@@ -56,7 +56,7 @@ function expectOk(run: Run): void {
 }
 
 describe('stdio servers', () => {
-  it('v1 SDK (CommonJS): server-everything, its name, version, command, tools; secrets redacted', async () => {
+  it('v1 SDK (CommonJS): server-everything, its name, title, version, command, tools; secrets redacted', async () => {
     const run = await runFixture('v1-stdio.cjs');
     expectOk(run);
     expect(run.stdout).toContain('Echo: hello');
@@ -64,7 +64,8 @@ describe('stdio servers', () => {
     expect(rest).toEqual([]);
     expect(server).toMatchObject({
       name: 'mcp-servers/everything',
-      serverInfo: { name: 'mcp-servers/everything', version: '2.0.0' },
+      // server-everything's own serverInfo: it gives a title, no description or website.
+      serverInfo: { name: 'mcp-servers/everything', version: '2.0.0', title: 'Everything Reference Server' },
       transport: 'stdio',
       command: nodeBinary,
       detectionMethod: 'sdk_runtime',

@@ -6,7 +6,7 @@
 import type { McpTransport } from '../../observations/index.js';
 import { redactArgs, redactCommand } from '../../platform/index.js';
 import { copyOwnProperties, emitCall, emitServer, internalError, now, sdkFollowedKeys, type LaunchFacts } from './emit.js';
-import { callNameOf, toolNamesOf } from './jsonrpc.js';
+import { callNameOf, serverInfoOf, toolNamesOf } from './jsonrpc.js';
 import { httpKey, nameFromCommand, nameFromUrl, stdioKey } from './naming.js';
 
 const PATCHED = Symbol.for('aim.mcp.client');
@@ -89,11 +89,7 @@ function announce(client: ClientLike, facts: LaunchFacts, clientLibrary: { name:
       info = { key: facts.key, transport: facts.transport, announcedInfo: false };
       followed.set(client as object, info);
     }
-    const serverVersion = safeCall(client.getServerVersion, client) as { name?: unknown; version?: unknown } | undefined;
-    const serverInfo =
-      serverVersion && typeof serverVersion.name === 'string'
-        ? { name: serverVersion.name.slice(0, 200), ...(typeof serverVersion.version === 'string' ? { version: serverVersion.version.slice(0, 80) } : {}) }
-        : undefined;
+    const serverInfo = serverInfoOf(safeCall(client.getServerVersion, client));
     const transport = client.transport ?? client._transport;
     const protocol = readProp(transport, 'protocolVersion') ?? readProp(transport, '_protocolVersion');
     if (info.announcedInfo && !serverInfo) return;

@@ -1,3 +1,5 @@
+import type { ServerInfo } from '../../observations/index.js';
+
 /**
  * Newline-delimited JSON-RPC framing for sniffing, read-only. Bytes are decoded into a private
  * string buffer, never changed; a line longer than the cap is skipped whole; anything that is
@@ -108,22 +110,34 @@ export function parseMessages(line: string): JsonRpcMessage[] {
 }
 
 export interface ServerHello {
-  serverInfo?: { name: string; version?: string };
+  serverInfo?: ServerInfo;
   protocolVersion?: string;
 }
 
-/** The facts of an `initialize` result: serverInfo name/version and protocol version, strings only. */
+/** The facts of an `initialize` result: serverInfo (name, version, title, description, websiteUrl) and protocol version, strings only. */
 export function helloOf(result: unknown): ServerHello {
   const hello: ServerHello = {};
   if (typeof result !== 'object' || result === null) return hello;
   const r = result as { serverInfo?: unknown; protocolVersion?: unknown };
   if (typeof r.protocolVersion === 'string') hello.protocolVersion = r.protocolVersion.slice(0, 40);
-  const info = r.serverInfo as { name?: unknown; version?: unknown } | undefined;
-  if (info && typeof info.name === 'string' && info.name.length > 0) {
-    hello.serverInfo = { name: info.name.slice(0, 200) };
-    if (typeof info.version === 'string') hello.serverInfo.version = info.version.slice(0, 80);
-  }
+  const info = serverInfoOf(r.serverInfo);
+  if (info) hello.serverInfo = info;
   return hello;
+}
+
+/**
+ * MCP's `Implementation` (serverInfo; title, description and websiteUrl since 2025-06-18 and
+ * 2025-11-25) as strings only, cut to a first bound; cleanServerFacts sanitizes and bounds again.
+ */
+export function serverInfoOf(value: unknown): ServerInfo | undefined {
+  const info = value as { name?: unknown; version?: unknown; title?: unknown; description?: unknown; websiteUrl?: unknown } | null | undefined;
+  if (!info || typeof info !== 'object' || typeof info.name !== 'string' || info.name.length === 0) return undefined;
+  const out: ServerInfo = { name: info.name.slice(0, 200) };
+  if (typeof info.version === 'string') out.version = info.version.slice(0, 80);
+  if (typeof info.title === 'string' && info.title) out.title = info.title.slice(0, 400);
+  if (typeof info.description === 'string' && info.description) out.description = info.description.slice(0, 2000);
+  if (typeof info.websiteUrl === 'string' && info.websiteUrl) out.websiteUrl = info.websiteUrl.slice(0, 4000);
+  return out;
 }
 
 /** Tool names of a `tools/list` result (names only, at most 500). */

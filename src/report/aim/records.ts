@@ -50,9 +50,12 @@ export function signedFrom(snapshot: InventorySnapshot, now: Date): SignedDesire
       name: (info?.name || server.name || identity).slice(0, 255),
       url: identity,
       transport: server.transport,
-      description: `MCP server used by this agent, seen by aim-node (${server.transport})`,
+      // The server's own words when it gave them (initialize's serverInfo), else ours.
+      description: (info?.description || `MCP server used by this agent, seen by aim-node (${server.transport})`).slice(0, 1000),
     };
     if (info?.version) body.version = info.version.slice(0, 100);
+    if (info?.title) body.title = info.title.slice(0, 255);
+    if (info?.websiteUrl) body.websiteUrl = info.websiteUrl.slice(0, 2048);
     out.records.set(recKey(identity), { identity, body });
     for (const tool of server.toolsCalled ?? []) {
       out.connections.set(connKey(identity, tool), { identity, name: body.name, tool: tool.slice(0, 255) });
