@@ -76,7 +76,15 @@ function spoolFiles(dir: string): SpoolFile[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => /^[0-9a-f]+(\.\d+)?\.json$/.test(f))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SpoolFile);
+    .flatMap((f) => {
+      // The agent may delete a file between the listing and the read (it sent it): that file is gone, not an error.
+      try {
+        return [JSON.parse(readFileSync(join(dir, f), 'utf8')) as SpoolFile];
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw e;
+      }
+    });
 }
 
 const usageIn = (files: SpoolFile[]): number => files.flatMap((f) => f.usage ?? []).reduce((n, u) => n + u.count, 0);
