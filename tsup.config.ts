@@ -65,6 +65,8 @@ export default defineConfig([
     banner: { js: `/* aim agent: a function expression run by aim/register, not a module */\n${AGENT_WRAPPER_START}` },
     footer: { js: '\n})' },
   },
+  // Inference, the inventory and the local sinks, compiled when something reads the inventory (src/register/core.ts).
+  { entry: { core: 'src/register/core.ts' }, ...agentBundle },
   { entry: { reporter: 'src/report/lazy.ts' }, ...agentBundle },
   // MCP discovery's work, compiled only when MCP shows up (src/hooks/mcp/index.ts loads it).
   { entry: { mcp: 'src/register/mcp-layer.ts' }, ...agentBundle },

@@ -22,7 +22,7 @@ const allowed = {
   observations: [],
   inventory: ['catalog', 'observations'],
   hooks: ['platform', 'catalog', 'observations'],
-  inference: ['catalog', 'inventory', 'observations'],
+  inference: ['platform', 'catalog', 'inventory', 'observations'],
   config: ['platform'],
   protocol: ['platform'],
   report: ['inventory', 'platform', 'config', 'catalog', 'protocol'],
@@ -39,7 +39,6 @@ const deepImportExceptions = new Map([
   // The MCP layer's lazy bundle is its own door (dist/mcp.cjs); the hooks' door stays in the startup bundle.
   ['register/mcp-layer.ts -> hooks/mcp/layer.js', true],
   ['register/mcp-config-parse.ts -> hooks/mcp/naming.js', true],
-  ['register/mcp-layer.ts -> inference/mcp.js', true],
   // aim/register's code-cache loader: the platform door would load all of platform at startup.
   ['register/load-agent.ts -> platform/owned.js', true],
 ]);

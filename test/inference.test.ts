@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { confidence } from '../src/catalog/index.js';
-import { infer, useMcpInference } from '../src/inference/index.js';
+import { infer } from '../src/inference/index.js';
 import { Inventory, type Capability } from '../src/inventory/index.js';
 import type { Caller, Observation } from '../src/observations/index.js';
 
@@ -148,12 +148,10 @@ describe('infer: the rest', () => {
     expect(inventory.snapshot().runtimeFeatures).toEqual(['worker']);
   });
 
-  it('hands MCP observations to the MCP layer’s inference, once that is loaded, and not before', () => {
+  it('gives MCP observations their meaning: the server, and its tool calls as mcp:tool_use', () => {
     const server: Observation = { kind: 'mcp-server', key: 'npx srv', transport: 'stdio', evidence: 'handshake' };
-    expect(() => inferAll(server)).not.toThrow();
-    const seen: Observation[] = [];
-    useMcpInference((observation) => seen.push(observation));
-    inferAll(server, { kind: 'mcp-call', serverKey: 'npx srv', method: 'tools/call', name: 'read' });
-    expect(seen.map((o) => o.kind)).toEqual(['mcp-server', 'mcp-call']);
+    const inventory = inferAll(server, { kind: 'mcp-call', serverKey: 'npx srv', method: 'tools/call', name: 'read' });
+    expect(inventory.snapshot().mcpServers.map((s) => s.key)).toEqual(['npx srv']);
+    expect(ids(inventory)).toContain('mcp:tool_use:used');
   });
 });

@@ -3,7 +3,8 @@
  * builtins the hooks need; a stray import elsewhere in its graph (node:crypto through the report
  * door cost 8 ms on Node 20 and 13 ms on Node 24) is startup time every program loses. The MCP
  * layer and the reporter are separate files, loaded only when MCP shows up or there is something
- * to send. Runs on the build `npm test` makes first.
+ * to send; inference, the inventory and the sinks are dist/core.cjs, loaded when something reads
+ * the inventory. Runs on the build `npm test` makes first.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,9 +16,7 @@ const agent = readFileSync(join(repo, 'dist/agent.cjs'), 'utf8');
 /** The builtins the startup bundle may load, and why each is worth its cost. */
 const startupBuiltins: Record<string, string> = {
   diagnostics_channel: 'the network, child process and worker channels',
-  fs: 'patched in place; always loaded by Node already',
   module: 'the module hooks',
-  os: 'the home directory, to show paths as ~/…',
   path: 'paths of modules and files',
   url: 'file: URLs of ES modules',
   util: 'already loaded by Node',
@@ -28,6 +27,20 @@ describe('the startup bundle', () => {
   it('loads only the builtins it needs', () => {
     const required = [...new Set([...agent.matchAll(/require\("(?:node:)?([a-z_/]+)"\)/g)].map((m) => m[1]!))].sort();
     expect(required).toEqual(Object.keys(startupBuiltins).sort());
+  });
+
+  it('stays within 36 KB (issue 18: size is parse time and young allocation every process pays)', () => {
+    expect(Buffer.byteLength(agent)).toBeLessThanOrEqual(36 * 1024);
+  });
+
+  it('leaves inference, the inventory, redaction and the sinks to dist/core.cjs', () => {
+    const core = readFileSync(join(repo, 'dist/core.cjs'), 'utf8');
+    expect(agent).toContain('core.cjs');
+    // Redaction's patterns and the risk table: read-time work, not startup's.
+    for (const text of ['[REDACTED]', 'credential-read', 'partial:bundled']) {
+      expect(core).toContain(text);
+      expect(agent).not.toContain(text);
+    }
   });
 
   it('leaves the MCP layer and the reporter to their own files', () => {

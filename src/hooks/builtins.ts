@@ -255,8 +255,8 @@ function record(site: Site, args: ArrayLike<unknown>): void {
     const path = pathOf(args[0]);
     observe({ kind: 'api', module: row.module, api: apiName(row), caller, variant: capability, probe: true, ...(path !== undefined && { details: { path } }) });
   } else {
-    const details = row.module === 'child_process' ? commandOf(row.api, args) : undefined;
-    observe({ kind: 'api', module: row.module, api: apiName(row), caller, variant: capability, ...(details && { details }) });
+    const command = row.module === 'child_process' ? commandOf(row.api, args) : undefined;
+    observe({ kind: 'api', module: row.module, api: apiName(row), caller, variant: capability, ...(command && { command }) });
   }
   observeFacts(row, apiName(row), args, capability, caller);
   if (caller.who === 'app') (site.shownByApp ??= new Set()).add(capability);

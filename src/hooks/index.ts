@@ -92,4 +92,3 @@ function install(features: Features, options: HookOptions): HookSetup {
 }
 export { installMcpHooks, type LoadMcpLayer } from './mcp/index.js';
 export { internalError } from './health.js';
-export { isBundled } from './bundle.js';

@@ -1,1 +1,1 @@
-export { infer, useMcpInference } from './infer.js';
+export { infer } from './infer.js';

@@ -11,28 +11,18 @@ import {
 } from '../catalog/index.js';
 import type { Evidence, Inventory, Strength } from '../inventory/index.js';
 import type { Caller, Connect, Observation } from '../observations/index.js';
+import { commandDetails } from './command.js';
 import { inferHost, inferPackageDir, inferPath, inferSpawn } from './facts.js';
-
-type InferMcp = (observation: Observation, inventory: Inventory, now: string) => void;
-
-/**
- * What MCP observations mean (mcp.ts): in the MCP layer's bundle, handed over when that loads.
- * No MCP observation comes before it: they all come from the layer.
- */
-let inferMcp: InferMcp | undefined;
-
-export function useMcpInference(fn: InferMcp): void {
-  inferMcp = fn;
-}
+import { inferMcp } from './mcp.js';
 
 const clientApi = { http: 'http.request', http2: 'http2.request', undici: 'fetch' } as const;
 
 /** Gives meaning to what the hooks saw, through the catalog, and hands it to the inventory. */
-export function infer(observation: Observation, inventory: Inventory): void {
-  const now = new Date().toISOString();
+export function infer(observation: Observation, inventory: Inventory, now = new Date().toISOString()): void {
   switch (observation.kind) {
     case 'api': {
-      const { variant, api, caller, probe, details } = observation;
+      const { variant, api, caller, probe, command } = observation;
+      const details = command ? commandDetails(command) : observation.details;
       if (probe) addEvidence(inventory, 'probe', variant as CapabilityId, api, caller, now, confidence.probe, details);
       else addUse(inventory, variant as CapabilityId, api, caller, now, confidence.used, details);
       return;
@@ -64,7 +54,7 @@ export function infer(observation: Observation, inventory: Inventory): void {
       return inventory.addFeature(observation.feature);
     case 'mcp-server':
     case 'mcp-call':
-      return inferMcp?.(observation, inventory, now);
+      return inferMcp(observation, inventory, now);
   }
 }
 

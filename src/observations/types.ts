@@ -32,10 +32,18 @@ export interface ApiUsed {
   caller: Caller;
   /** Present when the catalog row decides by an argument (fs.open flags). */
   variant?: string;
-  /** Facts about the call, never secrets: for child_process, the command (redacted) and `shell`. */
+  /** Facts about the call, never secrets (a probe's path). */
   details?: Record<string, string>;
+  /** child_process: what runs, raw; inference redacts it before anything keeps it. */
+  command?: Command;
   /** A metadata probe (stat, access, existsSync): never use; the path looked at is in `details.path`. */
   probe?: true;
+}
+
+/** A command line as the program gave it to child_process, before redaction. */
+export interface Command {
+  words: string[];
+  shell: boolean;
 }
 
 /** A package was loaded: its name from node_modules, its directory (the version is read later). */

@@ -5,72 +5,98 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { installHooks, installMcpHooks, isBundled, loadingOwnCode, scanRequireCache } from '../hooks/index.js';
-
-import { infer, useMcpInference } from '../inference/index.js';
-import { Inventory } from '../inventory/index.js';
-import { setObserver } from '../observations/index.js';
-import { featuresOf, isOn, packageVersion, warn } from '../platform/index.js';
-import { startSinks } from '../report/index.js';
+import { health, installHooks, installMcpHooks, internalError, loadingOwnCode, scanRequireCache } from '../hooks/index.js';
+import type { AgentInfo } from '../inventory/index.js';
+import { setObserver, type Observation } from '../observations/index.js';
+import { featuresOf, isOn, logs, safeCwd, warn } from '../platform/index.js';
 // names.js, not the config door: the door brings zod, which loads only with the reporter.
 import { checkVariables } from '../config/names.js';
-import { scanConfigFiles, type StartPlace } from './mcp-config-files.js';
-import { processInfo } from './process-info.js';
+import type { Core, CoreHost } from './core.js';
+import type { StartPlace } from './mcp-config-files.js';
 import { agentRecord, type Activation } from './record.js';
-import { logStartup } from './startup-log.js';
 import { disabledHooks, warnIfKillSwitchIsNotBoolean } from './startup-settings.js';
 import { version } from './version.js';
 import { joinWorkers, onWorkerThread, startInWorker } from './workers.js';
 
+/** Observations waiting for the inventory's bundle; past this many it loads, so the wait is bounded. */
+const MAX_WAITING = 2000;
+
 export function start(activation: Activation): void {
   if (onWorkerThread()) return startInWorker();
   const started = process.hrtime.bigint();
-  const info = processInfo();
-  const startPlace: StartPlace = { directory: info.cwd, entry: process.argv[1] };
-  const inventory = new Inventory(
-    info,
-    { version, hookMode: 'cjs-only', visibility: 'full', preloadMs: 0, internalErrors: 0 },
-    packageVersion,
-    () => lookAgain(inventory, startPlace),
-  );
-  setObserver((observation) => infer(observation, inventory));
+  const startedAs = { argv: process.argv.slice(), cwd: safeCwd() };
+  const start: StartPlace = { directory: startedAs.cwd, entry: startedAs.argv[1] };
+  // Until the inventory's bundle loads, observations wait in order, each with its time.
+  const waiting: [Observation, number][] = [];
+  let host: CoreHost | undefined;
+  setObserver((observation) => {
+    waiting.push([observation, Date.now()]);
+    if (host && waiting.length >= MAX_WAITING) core();
+  });
+  const core = once((): Core | undefined => {
+    const loaded = host && loadCore(host, waiting.splice(0));
+    setObserver(loaded ? (observation) => loaded.take(observation, Date.now()) : undefined);
+    // Those that came while it loaded (its first look at the config files and require.cache).
+    for (const [observation, at] of waiting.splice(0)) loaded?.take(observation, at);
+    return loaded;
+  });
   joinWorkers();
   const disabled = disabledHooks();
   if (!disabled.includes('mcp')) installMcpHooks(() => mcpLayer());
   const setup = installHooks(featuresOf(), { asyncLoaderUrl: asyncLoaderUrl(), disabled, everyCall: process.env.AIM_PATHS?.trim() === 'all' });
   const preloadMs = Math.round((Number(process.hrtime.bigint() - started) / 1e6) * 100) / 100;
-  inventory.updateAgent({ ...setup, preloadMs });
-  Object.assign(agentRecord(), { inventory, activation });
+  const agent: AgentInfo = { version, internalErrors: 0, ...setup, preloadMs };
   warnIfKillSwitchIsNotBoolean();
   checkVariables(process.env);
-  logStartup({ version, activation, setup, preloadMs, launcher: info.launcher, disabledHooks: disabled });
+  // The startup line (info and debug only) is the inventory bundle's: no process pays for it at the default level.
+  if (logs('info')) coreBundle()?.logStartup({ version, activation, setup, preloadMs, disabledHooks: disabled });
   const output = process.env.AIM_OUTPUT?.trim();
   // The API key, or (signed generation) an agent's own id and private key.
   const reportToAim = Boolean(process.env.AIM_API_KEY?.trim() || (process.env.AIM_AGENT_ID?.trim() && process.env.AIM_PRIVATE_KEY?.trim()));
-  // First among exit listeners, and only when a sink will read the inventory then: the file sink
-  // writes at exit only if the inventory changed, so packages loaded late must be in it before.
-  if (output || reportToAim) process.prependListener('exit', scanRequireCache);
   const allowList = process.env.AIM_ALLOWLIST?.trim();
-  startSinks(inventory, { output, reportToAim, ...(allowList ? { allowList } : {}), loadReporter: once(() => loadReporter(inventory)) });
+  host = {
+    startedAs,
+    agent,
+    start,
+    sinks: { output, reportToAim, ...(allowList ? { allowList } : {}), loadReporter: once(() => loadReporter(core())) },
+    scanRequireCache,
+    internalErrors: () => health.errors,
+    internalError,
+    parseConfig: () => mcpLayer()?.serversInConfig,
+  };
+  const record = agentRecord();
+  record.activation = activation;
+  // The public API (src/index.ts) reads the inventory through the record: that is a reason to build it.
+  Object.defineProperty(record, 'inventory', { get: () => core()?.inventory, enumerable: true, configurable: true });
+  if (!output && !reportToAim && !allowList) return;
+  // A sink reads the inventory: build it after the app's first tick, off its startup.
+  setTimeout(core, 0).unref();
+  // First among exit listeners: packages loaded late must be in the inventory the sinks write then.
+  process.prependListener('exit', () => {
+    scanRequireCache();
+    core()?.sinks.exit();
+  });
+  if (reportToAim) process.once('beforeExit', () => core()?.sinks.beforeExit());
 }
 
-/** Before each read of the inventory: packages loaded out of the hooks' sight, and the first look. */
-function lookAgain(inventory: Inventory, start: StartPlace): void {
-  scanRequireCache();
-  firstLook(inventory, start);
-}
+/** dist/core.cjs (src/register/core.ts): inference, the inventory and the sinks. */
+const coreBundle = once((): typeof import('./core.js') | undefined => {
+  try {
+    return loadingOwnCode(() => require(join(__dirname, 'core.cjs')) as typeof import('./core.js'));
+  } catch {
+    return undefined;
+  }
+});
 
-let looked = false;
-
-/**
- * Once per process, when the inventory is first read: the MCP config files, and whether the entry
- * file is a bundle (a 4 KiB read every process paid at startup, 0.17 ms, read or not).
- */
-function firstLook(inventory: Inventory, start: StartPlace): void {
-  if (looked) return;
-  looked = true;
-  scanConfigFiles(start, () => mcpLayer()?.serversInConfig);
-  if (isBundled(start.entry)) inventory.updateAgent({ visibility: 'partial:bundled' });
+function loadCore(host: CoreHost, waiting: readonly [Observation, number][]): Core | undefined {
+  try {
+    const bundle = coreBundle();
+    if (!bundle) throw new Error('dist/core.cjs did not load');
+    return bundle.startCore(host, waiting);
+  } catch {
+    warn('AIM-H004', 'the inventory could not be loaded; nothing is inventoried or reported in this process.');
+    return undefined;
+  }
 }
 
 /** AIM_ESM_LOADER=1: the async loader, opt-in because it costs about +120 ms where it is needed. */
@@ -83,16 +109,16 @@ function asyncLoaderUrl(): string | undefined {
 const mcpLayer = once((): typeof import('./mcp-layer.js') | undefined => {
   try {
     // Maybe from inside the resolve hook: its require()s are ours, not the app's first.
-    const layer = loadingOwnCode(() => require(join(__dirname, 'mcp.cjs')) as typeof import('./mcp-layer.js'));
-    useMcpInference(layer.inferMcp);
-    return layer;
+    return loadingOwnCode(() => require(join(__dirname, 'mcp.cjs')) as typeof import('./mcp-layer.js'));
   } catch {
     warn('AIM-H003', 'the MCP layer could not be loaded; MCP servers are not discovered in this process.');
     return undefined;
   }
 });
 
-function loadReporter(inventory: Inventory): ReturnType<typeof import('../report/lazy.js').startReporting> {
+function loadReporter(core: Core | undefined): ReturnType<typeof import('../report/lazy.js').startReporting> {
+  if (!core) return undefined;
+  const { inventory } = core;
   try {
     const reporter = require(join(__dirname, 'reporter.cjs')) as typeof import('../report/lazy.js');
     return reporter.startReporting(inventory);

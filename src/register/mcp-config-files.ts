@@ -8,8 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { internalError } from '../hooks/index.js';
-import { observe, type McpLaunch, type McpServerSeen } from '../observations/index.js';
+import type { McpLaunch, McpServerSeen } from '../observations/index.js';
 import { cleanServerFacts, quietly } from '../platform/index.js';
 
 type ConfigFile = NonNullable<McpServerSeen['configFile']>;
@@ -54,15 +53,22 @@ function safeHomedir(): string | undefined {
  * calls it once per process; the parser (and the MCP layer with it) loads only for a file that
  * declares servers.
  */
-export function scanConfigFiles(start: StartPlace, parse: () => ParseConfig | undefined): void {
+export function scanConfigFiles(start: StartPlace, scan: ConfigScan): void {
   try {
-    scanEach(start, parse);
+    scanEach(start, scan);
   } catch (error) {
-    internalError(error);
+    scan.internalError(error);
   }
 }
 
-function scanEach(start: StartPlace, parse: () => ParseConfig | undefined): void {
+/** What the scan needs from the agent: the parser, and where servers and errors go. */
+export interface ConfigScan {
+  parse: () => ParseConfig | undefined;
+  found: (server: McpServerSeen) => void;
+  internalError: (error: unknown) => void;
+}
+
+function scanEach(start: StartPlace, { parse, found }: ConfigScan): void {
   for (const { path, configFile } of configPaths(start)) {
     let text: string;
     try {
@@ -72,6 +78,6 @@ function scanEach(start: StartPlace, parse: () => ParseConfig | undefined): void
     }
     if (!text.includes('"mcpServers"')) continue;
     // Names in a config file are anyone's text: cleaned like what a server says (src/platform/sanitize.ts).
-    for (const server of parse()?.(text) ?? []) observe({ kind: 'mcp-server', evidence: 'config-file', configFile, ...cleanServerFacts(server) });
+    for (const server of parse()?.(text) ?? []) found({ kind: 'mcp-server', evidence: 'config-file', configFile, ...cleanServerFacts(server) });
   }
 }

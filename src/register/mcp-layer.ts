@@ -5,4 +5,3 @@
  */
 export { activateMcpLayer } from '../hooks/mcp/layer.js';
 export { serversInConfig } from './mcp-config-parse.js';
-export { inferMcp } from '../inference/mcp.js';

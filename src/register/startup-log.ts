@@ -4,6 +4,7 @@
  * what is off and why). `AIM_STARTUP_LOG=false` turns it off. Nothing here runs at the default
  * level (`warn`) but one string comparison.
  */
+import { launcherOf } from '../catalog/index.js';
 import { log, logs } from '../platform/index.js';
 import type { HookSetup } from '../hooks/index.js';
 
@@ -12,7 +13,6 @@ export interface StartupFacts {
   activation: string;
   setup: HookSetup;
   preloadMs: number;
-  launcher?: string;
   disabledHooks: readonly string[];
 }
 
@@ -50,7 +50,8 @@ function destinations(env: NodeJS.ProcessEnv): string[] {
 
 function offParts(facts: StartupFacts, env: NodeJS.ProcessEnv): string[] {
   const off: string[] = [];
-  if (facts.launcher) off.push(`launcher ${facts.launcher}: its own activity is not reported`);
+  const launcher = launcherOf(process.argv[1], process.execArgv);
+  if (launcher) off.push(`launcher ${launcher}: its own activity is not reported`);
   if (facts.disabledHooks.length) off.push(`hooks ${facts.disabledHooks.join(',')} (AIM_DISABLED_HOOKS)`);
   if (facts.setup.hookMode === 'cjs-only') off.push('ES-module packages (no synchronous module hooks on this Node; AIM_ESM_LOADER=1 adds the async loader)');
   if (env.AIM_CAPABILITIES?.trim() === 'off') off.push('capabilities to AIM (AIM_CAPABILITIES=off)');

@@ -8,7 +8,7 @@ import { readAllowList } from './allow-list.js';
  * reporter files it with AIM as a capability request instead of granting it. aim never blocks
  * the call: enforcing is Node's permission model's job (`aim policy`).
  */
-export function watchDrift(inventory: Inventory, file: string): void {
+export function watchDrift(inventory: Inventory, file: string): () => void {
   let allowed: ReadonlySet<string> | undefined;
   let scheduled = false;
   const said = new Set<string>();
@@ -44,5 +44,6 @@ export function watchDrift(inventory: Inventory, file: string): void {
       // never into the app
     }
   };
-  process.once('exit', guarded);
+  // At exit: a use that came after the last check.
+  return guarded;
 }

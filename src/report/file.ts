@@ -11,7 +11,7 @@ const DEBOUNCE_MS = 100;
  * `--permission`, a link someone else planted, a file aim did not write: see writeOutputFile)
  * gives one warning and the sink stops; the app never notices.
  */
-export function startFileSink(inventory: Inventory, dir: string): void {
+export function startFileSink(inventory: Inventory, dir: string): () => void {
   // Resolved now: the app may change its working directory later.
   const file = resolve(dir, `${process.pid}.json`);
   let written = -1;
@@ -41,9 +41,10 @@ export function startFileSink(inventory: Inventory, dir: string): void {
     timer = setTimeout(write, DEBOUNCE_MS);
     timer.unref();
   });
-  process.on('exit', () => {
+  write();
+  // At exit: what changed since the last write.
+  return () => {
     if (timer) clearTimeout(timer);
     write();
-  });
-  write();
+  };
 }
