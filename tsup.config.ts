@@ -68,6 +68,8 @@ export default defineConfig([
   // Inference, the inventory and the local sinks, compiled when something reads the inventory (src/register/core.ts).
   { entry: { core: 'src/register/core.ts' }, ...agentBundle },
   { entry: { reporter: 'src/report/lazy.ts' }, ...agentBundle },
+  // The startup line, at info and debug only (src/register/startup-log.ts).
+  { entry: { 'startup-log': 'src/register/startup-log.ts' }, ...agentBundle },
   // MCP discovery's work, compiled only when MCP shows up (src/hooks/mcp/index.ts loads it).
   { entry: { mcp: 'src/register/mcp-layer.ts' }, ...agentBundle },
   {

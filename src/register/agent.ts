@@ -48,8 +48,8 @@ export function start(activation: Activation): void {
   const agent: AgentInfo = { version, internalErrors: 0, ...setup, preloadMs };
   warnIfKillSwitchIsNotBoolean();
   checkVariables(process.env);
-  // The startup line (info and debug only) is the inventory bundle's: no process pays for it at the default level.
-  if (logs('info')) coreBundle()?.logStartup({ version, activation, setup, preloadMs, disabledHooks: disabled });
+  // The startup line (info and debug only) is a file of its own: no process pays for it at the default level.
+  if (logs('info')) ownFile<typeof import('./startup-log.js')>('startup-log.cjs')?.logStartup({ version, activation, setup, preloadMs, disabledHooks: disabled });
   const output = process.env.AIM_OUTPUT?.trim();
   // The API key, or (signed generation) an agent's own id and private key.
   const reportToAim = Boolean(process.env.AIM_API_KEY?.trim() || (process.env.AIM_AGENT_ID?.trim() && process.env.AIM_PRIVATE_KEY?.trim()));
@@ -80,17 +80,18 @@ export function start(activation: Activation): void {
 }
 
 /** dist/core.cjs (src/register/core.ts): inference, the inventory and the sinks. */
-const coreBundle = once((): typeof import('./core.js') | undefined => {
+/** One of our other bundles beside this one; undefined when it cannot be loaded. */
+function ownFile<T>(name: string): T | undefined {
   try {
-    return loadingOwnCode(() => require(join(__dirname, 'core.cjs')) as typeof import('./core.js'));
+    return loadingOwnCode(() => require(join(__dirname, name)) as T);
   } catch {
     return undefined;
   }
-});
+}
 
 function loadCore(host: CoreHost, waiting: readonly [Observation, number][]): Core | undefined {
   try {
-    const bundle = coreBundle();
+    const bundle = ownFile<typeof import('./core.js')>('core.cjs');
     if (!bundle) throw new Error('dist/core.cjs did not load');
     return bundle.startCore(host, waiting);
   } catch {
