@@ -79,8 +79,10 @@ export function start(activation: Activation): void {
   if (reportToAim) process.once('beforeExit', () => core()?.sinks.beforeExit());
 }
 
-/** dist/core.cjs (src/register/core.ts): inference, the inventory and the sinks. */
-/** One of our other bundles beside this one; undefined when it cannot be loaded. */
+/**
+ * One of our other bundles beside this one, or undefined when it cannot be loaded. Maybe from
+ * inside the resolve hook: its require()s are ours, not the app's first.
+ */
 function ownFile<T>(name: string): T | undefined {
   try {
     return loadingOwnCode(() => require(join(__dirname, name)) as T);
@@ -89,15 +91,16 @@ function ownFile<T>(name: string): T | undefined {
   }
 }
 
+/** dist/core.cjs (src/register/core.ts): inference, the inventory and the sinks, started on what waited. */
 function loadCore(host: CoreHost, waiting: readonly [Observation, number][]): Core | undefined {
   try {
-    const bundle = ownFile<typeof import('./core.js')>('core.cjs');
-    if (!bundle) throw new Error('dist/core.cjs did not load');
-    return bundle.startCore(host, waiting);
+    const core = ownFile<typeof import('./core.js')>('core.cjs')?.startCore(host, waiting);
+    if (core) return core;
   } catch {
-    warn('AIM-H004', 'the inventory could not be loaded; nothing is inventoried or reported in this process.');
-    return undefined;
+    // Said below, once.
   }
+  warn('AIM-H004', 'the inventory could not be loaded; nothing is inventoried or reported in this process.');
+  return undefined;
 }
 
 /** AIM_ESM_LOADER=1: the async loader, opt-in because it costs about +120 ms where it is needed. */
@@ -108,13 +111,9 @@ function asyncLoaderUrl(): string | undefined {
 
 /** The MCP layer's bundle, compiled the first time MCP shows up (src/register/mcp-layer.ts). */
 const mcpLayer = once((): typeof import('./mcp-layer.js') | undefined => {
-  try {
-    // Maybe from inside the resolve hook: its require()s are ours, not the app's first.
-    return loadingOwnCode(() => require(join(__dirname, 'mcp.cjs')) as typeof import('./mcp-layer.js'));
-  } catch {
-    warn('AIM-H003', 'the MCP layer could not be loaded; MCP servers are not discovered in this process.');
-    return undefined;
-  }
+  const layer = ownFile<typeof import('./mcp-layer.js')>('mcp.cjs');
+  if (!layer) warn('AIM-H003', 'the MCP layer could not be loaded; MCP servers are not discovered in this process.');
+  return layer;
 });
 
 function loadReporter(core: Core | undefined): ReturnType<typeof import('../report/lazy.js').startReporting> {

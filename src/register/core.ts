@@ -14,7 +14,6 @@ import { isBundled } from './entry-bundle.js';
 import { scanConfigFiles, type ParseConfig, type StartPlace } from './mcp-config-files.js';
 import { processInfo, type StartedAs } from './process-info.js';
 
-
 /** What the startup bundle hands over: the facts of startup and the hooks' own state. */
 export interface CoreHost {
   startedAs: StartedAs;
