@@ -110,6 +110,18 @@ function segmentEnd(path: string, from: number): number {
 }
 
 /**
+ * Whether nothing of the program's has run yet: every frame below ours is Node's own, as when
+ * aim is a preload (`--import`, `--require`, NODE_OPTIONS). Not so when a bundle or a script
+ * loads aim/register itself: its code ran first and may hold builtins already.
+ */
+export function startedBeforeTheProgram(): boolean {
+  return captureFrames(startedBeforeTheProgram, FRAME_LIMIT).every((frame) => {
+    const file = fileOf(frame);
+    return !file || file.startsWith('node:') || file.startsWith(ownDirectory);
+  });
+}
+
+/**
  * Walks the frames from the caller down: Node internals are skipped, except module loading (the
  * CJS loader reads every module through the public fs), which is not use; our own frames are not
  * use unless code of the program's runs above them; the first other frame says who. The location

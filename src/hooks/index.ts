@@ -3,6 +3,7 @@ import type { HookMode } from '../observations/index.js';
 import { batchPatches, builtinLoaded, catchUpBuiltins, registerCatalogPatches, watchChildProcesses, watchedBuiltins } from './builtins.js';
 import { subscribeNetworkChannels } from './channels.js';
 import { disabledHookParts, packageRows, type HookFamilyName } from '../catalog/index.js';
+import { startedBeforeTheProgram } from './caller.js';
 import { recordEveryCall, watchWorkers } from './call-facts.js';
 import { coverGetBuiltinModule, installAsyncLoader, installRequireHook, installSyncResolveHook, scanRequireCache } from './modules.js';
 
@@ -72,7 +73,11 @@ function install(features: Features, options: HookOptions): HookSetup {
   coverGetBuiltinModule();
   subscribeNetworkChannels(off.channels);
   if (!off.channels.has('child_process')) watchChildProcesses();
-  catchUpBuiltins();
+  // Node loads fs (and often net) for itself before the program runs. Where the hooks see every
+  // require, import and getBuiltinModule, those are patched when the program first asks for them:
+  // about 60 wrappers, 1 ms, that a program which never touches fs does not pay. Program code that
+  // ran before us may hold them already: then, and without sync hooks, patch what is loaded now.
+  if (!features.syncModuleHooks || !startedBeforeTheProgram()) catchUpBuiltins();
   if (features.syncModuleHooks) {
     watchRequires(installSyncResolveHook());
     scanRequireCache();
