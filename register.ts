@@ -21,9 +21,11 @@ function activate(): void {
     if (disabled()) return;
     const g = globalThis as { [AGENT_KEY]?: unknown };
     if (g[AGENT_KEY]) return; // Activated already: the flag twice, or both --import and --require.
-    const activation = typeof import.meta === 'object' && import.meta.url?.endsWith('.mjs') ? 'import' : 'require';
-    g[AGENT_KEY] = { version: __AIM_VERSION__, path: import.meta.url, activation };
-    loadAgent(import.meta.url, __AIM_VERSION__).start(activation);
+    const activation = __AIM_DOOR__;
+    // import.meta.dirname is __dirname in the CommonJS build (tsup.config.ts): no URL to parse.
+    const directory = import.meta.dirname;
+    g[AGENT_KEY] = { version: __AIM_VERSION__, path: directory, activation };
+    loadAgent(directory, __AIM_VERSION__).start(activation);
   } catch (error) {
     try {
       const reason = error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
@@ -35,4 +37,6 @@ function activate(): void {
 }
 
 declare const __AIM_VERSION__: string;
+/** 'import' in register.mjs, 'require' in register.cjs (tsup.config.ts). */
+declare const __AIM_DOOR__: 'import' | 'require';
 activate();

@@ -47,7 +47,7 @@ const agentBundle = {
 
 export default defineConfig([
   {
-    entry: { register: 'register.ts', index: 'src/index.ts' },
+    entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     shims: true,
@@ -55,6 +55,21 @@ export default defineConfig([
     target: 'node20',
     define,
     outExtension,
+  },
+  // The preload door: compiled from source in every process (it is what loads the code cache),
+  // so minified like the agent: 0.4 M fewer instructions at startup on Node 24.
+  {
+    entry: { register: 'register.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    minify: true,
+    target: 'node20',
+    outExtension,
+    // Which door this is, and its directory without a URL shim in the CommonJS one.
+    esbuildOptions(options: { define?: Record<string, string> }, { format }: { format: string }) {
+      const cjs = format === 'cjs';
+      options.define = { ...options.define, ...define, __AIM_DOOR__: JSON.stringify(cjs ? 'require' : 'import'), ...(cjs && { 'import.meta.dirname': '__dirname' }) };
+    },
   },
   {
     entry: { agent: 'src/register/agent.ts' },

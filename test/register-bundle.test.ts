@@ -55,3 +55,16 @@ describe('the startup bundle', () => {
     expect(agent).not.toContain('tools/call');
   });
 });
+
+describe('the doors (dist/register.mjs and .cjs)', () => {
+  // V8 compiles them from source in every process: they are what loads the code cache.
+  for (const door of ['register.mjs', 'register.cjs']) {
+    const text = readFileSync(join(repo, 'dist', door), 'utf8');
+
+    it(`${door} stays within 4 KB and knows its door without parsing a URL`, () => {
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(4 * 1024);
+      expect(text).not.toMatch(/node:url|fileURLToPath/);
+      expect(text).toContain(door.endsWith('.mjs') ? '"import"' : '"require"');
+    });
+  }
+});

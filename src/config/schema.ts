@@ -59,7 +59,7 @@ export const settings = {
     env: 'AIM_DISABLED',
     schema: bool,
     default: false,
-    description: 'Kill switch: `1`/`true` loads nothing but the 7 KB entry file. A value that is not a boolean is warned about (the agent stays on).',
+    description: 'Kill switch: `1`/`true` loads nothing but the 4 KB entry file. A value that is not a boolean is warned about (the agent stays on).',
   }),
   logLevel: setting({
     env: 'AIM_LOG_LEVEL',

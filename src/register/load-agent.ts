@@ -16,7 +16,6 @@
 import type * as Fs from 'node:fs';
 import type * as NodeModule from 'node:module';
 import type * as Path from 'node:path';
-import type * as Url from 'node:url';
 import type * as Vm from 'node:vm';
 // Past the platform door on purpose: the door would bring the whole platform into aim/register.
 import { ensureOwnDir, ownDirProblem, readOwnFile, writeAtomically } from '../platform/owned.js';
@@ -36,10 +35,9 @@ export interface Agent {
  * dist/agent.cjs is one function expression (see src/register/agent-wrapper.ts), compiled here
  * with the cache when there is one, without it when there is none or it is off.
  */
-export function loadAgent(registerUrl: string, version: string): Agent {
+export function loadAgent(directory: string, version: string): Agent {
   const { dirname, join } = path();
-  const { fileURLToPath } = builtin<typeof Url>('node:url');
-  const file = join(dirname(fileURLToPath(registerUrl)), 'agent.cjs');
+  const file = join(directory, 'agent.cjs');
   const requireAgent = agentRequire(file);
   const cacheFile = tryOrUndefined(() => codeCacheFile(file, version));
   const cachedData = cacheFile ? readCodeCache(cacheFile) : undefined;

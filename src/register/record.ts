@@ -10,6 +10,7 @@ export type Activation = 'import' | 'require';
  */
 export interface AgentRecord {
   version: string;
+  /** The directory of the door it came in by (dist/). */
   path: string;
   activation?: Activation;
   inventory?: Inventory;
