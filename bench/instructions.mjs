@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// node bench/instructions.mjs [--aim DIR] [--aim-alt DIR] [node binaries...]: how many CPU instructions
+// a hello world costs, plain and under aim, counted by valgrind's callgrind. Wall-clock startup on a
+// shared machine moves by 10-25 % from one hour to the next; instruction counts with V8's
+// --predictable (one thread, no concurrent compiling or marking) and address randomisation off
+// (setarch -R) repeat to a few thousand in 100 million, so a 0.5 % change of the agent is visible in
+// one run. Instructions are not time (cache misses, page faults and syscalls weigh differently), so
+// this complements `npm run bench`, it does not replace it. Needs valgrind and setarch (Linux).
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const args = process.argv.slice(2)
+const option = (name) => {
+  const at = args.indexOf(name)
+  return at >= 0 ? resolve(args.splice(at, 2)[1]) : undefined
+}
+const dist = option('--aim') ?? join(here, '..', 'dist')
+const alt = option('--aim-alt')
+const nodes = args.length ? args : [process.execPath]
+
+/** The rows: what is preloaded. `cjsOnly` rows need a CommonJS app (--require). */
+const rows = [
+  { name: 'plain node', flags: () => [] },
+  { name: 'empty --import', flags: () => ['--import', join(here, 'preloads', 'empty.mjs')] },
+  { name: 'aim (--import)', flags: () => ['--import', join(dist, 'register.mjs')] },
+  { name: 'aim (--require)', flags: () => ['--require', join(dist, 'register.cjs')], cjsOnly: true },
+  ...(alt ? [{ name: 'alt build (--import)', flags: () => ['--import', join(alt, 'register.mjs')] }] : []),
+]
+const apps = ['hello.cjs', 'hello.mjs']
+
+// A private cache directory: aim's code cache is made by the first (uncounted) run of each row and
+// read by the counted one, as in any process after the first. Same V8 flags in both, or V8 rejects it.
+const cache = mkdtempSync(join(tmpdir(), 'aim-instructions-'))
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AIM_|NODE_OPTIONS$)/.test(k)))
+env.XDG_CACHE_HOME = cache
+
+function run (command, argv) {
+  const res = spawnSync(command, argv, { encoding: 'utf8', env, stdio: ['ignore', 'ignore', 'pipe'] })
+  if (res.status !== 0) throw new Error(`${command} ${argv.join(' ')}: exit ${res.status}\n${res.stderr}`)
+  return res.stderr
+}
+
+function instructions (node, flags, app) {
+  const argv = [node, '--predictable', ...flags, join(here, 'apps', app)]
+  run(node, argv.slice(1))
+  const stderr = run('setarch', ['-R', 'valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null', ...argv])
+  const collected = /Collected : (\d+)/.exec(stderr)
+  if (!collected) throw new Error(`no instruction count from callgrind:\n${stderr}`)
+  return Number(collected[1])
+}
+
+const millions = (n) => (n / 1e6).toFixed(2)
+try {
+  console.log(`| Node | row | ${apps.map((a) => `${a}: M instructions (added)`).join(' | ')} |`)
+  console.log(`| --- | --- | ${apps.map(() => '---:').join(' | ')} |`)
+  for (const node of nodes) {
+    const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()
+    const plain = {}
+    for (const row of rows) {
+      const cells = apps.map((app) => {
+        if (row.cjsOnly && !app.endsWith('.cjs')) return ''
+        const count = instructions(node, row.flags(), app)
+        plain[app] ??= count
+        return row === rows[0] ? millions(count) : `${millions(count)} (+${millions(count - plain[app])})`
+      })
+      console.log(`| ${version} | ${row.name} | ${cells.join(' | ')} |`)
+    }
+  }
+} finally {
+  rmSync(cache, { recursive: true, force: true })
+}
