@@ -37,7 +37,7 @@ export interface Agent {
  */
 export function loadAgent(directory: string, version: string): Agent {
   const { dirname, join } = path();
-  const file = join(directory, 'agent.cjs');
+  const file = interned(join(directory, 'agent.cjs'));
   const requireAgent = agentRequire(file);
   const cacheFile = tryOrUndefined(() => codeCacheFile(file, version));
   const cachedData = cacheFile ? readCodeCache(cacheFile) : undefined;
@@ -72,7 +72,7 @@ const MAX_CACHE_BYTES = 8 * 1024 * 1024;
  * directory is not the user's own (V8 would run any bytecode of the right length).
  */
 const readCodeCache = (cacheFile: string): Buffer | undefined =>
-  ownDirProblem(path().dirname(cacheFile)) ? undefined : readOwnFile(cacheFile, MAX_CACHE_BYTES);
+  ownDirProblem(interned(path().dirname(cacheFile))) ? undefined : readOwnFile(cacheFile, MAX_CACHE_BYTES);
 
 function tryOrUndefined<T>(fn: () => T): T | undefined {
   try {
@@ -89,8 +89,16 @@ function codeCacheFile(file: string, version: string): string | undefined {
   const base = env.XDG_CACHE_HOME || (env.HOME ? path().join(env.HOME, '.cache') : undefined);
   if (!base || !base.startsWith('/')) return undefined;
   const { size, mtimeMs } = fs().statSync(file);
-  return path().join(base, 'aim', `agent-${version}${installOf(file)}${fnv1a(`${size}:${mtimeMs}`)}${v8Suffix()}`);
+  return interned(path().join(base, 'aim', `agent-${version}${installOf(file)}${fnv1a(`${size}:${mtimeMs}`)}${v8Suffix()}`));
 }
+
+/**
+ * The same path as an internalized string. Node's fs functions share one `isURL(path)` check whose
+ * property load V8 keeps polymorphic for 4 receiver maps; path.join returns a cons string, a map
+ * the program's own calls may not use, and a 5th map makes that load megamorphic for every later
+ * fs call in the process (+109 instructions per existsSync on Node 26). Property keys are internalized.
+ */
+const interned = (text: string): string => Object.keys({ [text]: 0 })[0]!;
 
 /** `-<hash of the agent file's path>-`: the same install, whatever its build. */
 const installOf = (file: string): string => `-${fnv1a(file)}-`;
