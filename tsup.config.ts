@@ -64,11 +64,12 @@ export default defineConfig([
     dts: true,
     minify: true,
     target: 'node20',
+    define,
     outExtension,
     // Which door this is, and its directory without a URL shim in the CommonJS one.
     esbuildOptions(options: { define?: Record<string, string> }, { format }: { format: string }) {
       const cjs = format === 'cjs';
-      options.define = { ...options.define, ...define, __AIM_DOOR__: JSON.stringify(cjs ? 'require' : 'import'), ...(cjs && { 'import.meta.dirname': '__dirname' }) };
+      options.define = { ...options.define, __AIM_DOOR__: JSON.stringify(cjs ? 'require' : 'import'), ...(cjs && { 'import.meta.dirname': '__dirname' }) };
     },
   },
   {

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // node bench/instructions.mjs [--hot] [--aim DIR] [--aim-alt DIR] [node binaries...]: how many CPU
 // instructions a hello world costs, plain and under aim, counted by valgrind's callgrind; with --hot,
-// how many one hot fs call costs through the app's binding and through the original function. Wall-clock startup on a
-// shared machine moves by 10-25 % from one hour to the next; instruction counts with V8's
-// --predictable (one thread, no concurrent compiling or marking) and address randomisation off
-// (setarch -R) repeat to a few thousand in 100 million, so a 0.5 % change of the agent is visible in
-// one run. Instructions are not time (cache misses, page faults and syscalls weigh differently), so
-// this complements `npm run bench`, it does not replace it. Needs valgrind and setarch (Linux).
+// how many one hot fs call costs, through the app's binding and through the original function.
+// Wall-clock startup on a shared machine moves by 10-25 % from one hour to the next; instruction
+// counts with V8's --predictable (one thread, no concurrent compiling or marking) and address
+// randomisation off (setarch -R) repeat to a few thousand in 100 million, so a 0.5 % change of the
+// agent is visible in one run. Instructions are not time (cache misses, page faults and syscalls
+// weigh differently), so this complements `npm run bench`, it does not replace it. Needs valgrind
+// and setarch (Linux).
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,7 +16,8 @@ import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
-const hot = args.includes('--hot') && args.splice(args.indexOf('--hot'), 1).length > 0
+const hot = args.includes('--hot')
+if (hot) args.splice(args.indexOf('--hot'), 1)
 const option = (name) => {
   const at = args.indexOf(name)
   return at >= 0 ? resolve(args.splice(at, 2)[1]) : undefined
@@ -26,14 +28,14 @@ const nodes = args.length ? args : [process.execPath]
 
 /** The rows: what is preloaded. `cjsOnly` rows need a CommonJS app (--require). */
 const rows = [
-  { name: 'plain node', flags: () => [] },
-  { name: 'empty --import', flags: () => ['--import', join(here, 'preloads', 'empty.mjs')] },
-  { name: 'aim (--import)', flags: () => ['--import', join(dist, 'register.mjs')] },
-  { name: 'aim (--require)', flags: () => ['--require', join(dist, 'register.cjs')], cjsOnly: true },
-  ...(alt ? [{ name: 'alt build (--import)', flags: () => ['--import', join(alt, 'register.mjs')] }] : []),
+  { name: 'plain node', flags: [] },
+  { name: 'empty --import', flags: ['--import', join(here, 'preloads', 'empty.mjs')] },
+  { name: 'aim (--import)', flags: ['--import', join(dist, 'register.mjs')] },
+  { name: 'aim (--require)', flags: ['--require', join(dist, 'register.cjs')], cjsOnly: true },
+  ...(alt ? [{ name: 'alt build (--import)', flags: ['--import', join(alt, 'register.mjs')] }] : []),
 ]
 /** With --hot: what any sync-hook preload pays, as a control (Node with module.registerHooks only). */
-const noopSyncHooks = { name: 'no-op sync hooks', flags: () => ['--import', join(here, 'preloads', 'noop-sync.mjs')] }
+const noopSyncHooks = { name: 'no-op sync hooks', flags: ['--import', join(here, 'preloads', 'noop-sync.mjs')] }
 const hasSyncHooks = (node) => spawnSync(node, ['-p', "typeof require('node:module').registerHooks"], { encoding: 'utf8' }).stdout.trim() === 'function'
 const apps = ['hello.cjs', 'hello.mjs']
 
@@ -69,7 +71,7 @@ function startupTable () {
     for (const row of rows) {
       const cells = apps.map((app) => {
         if (row.cjsOnly && !app.endsWith('.cjs')) return ''
-        const count = instructions(node, row.flags(), app)
+        const count = instructions(node, row.flags, app)
         plain[app] ??= count
         return row === rows[0] ? millions(count) : `${millions(count)} (+${millions(count - plain[app])})`
       })
@@ -89,7 +91,7 @@ function hotTable () {
   for (const node of nodes) {
     const version = versionOf(node)
     for (const row of [...rows.slice(0, 2), ...(hasSyncHooks(node) ? [noopSyncHooks] : []), ...rows.slice(2)]) {
-      const flags = ['--require', join(here, 'preloads', 'pristine.cjs'), ...row.flags()]
+      const flags = ['--require', join(here, 'preloads', 'pristine.cjs'), ...row.flags]
       const cells = apis.map((api) => {
         // The same warm-up as the counted runs (it differs by API), and no calls after it.
         const base = instructions(node, flags, 'hotfs-count.cjs', { HOT_N: '0', HOT_API: api })
