@@ -69,7 +69,7 @@ function mdTable (head, rows, align) {
 }
 
 function budgetRows (s) {
-  return budget(s).map((b) => [b.name, `${fmtValue(b.value, b.fmt)} ${b.fmt === 'bool' ? '' : noiseFmt(b.noise, b.fmt)}`.trim(), b.limit, b.pass === null ? 'n/a' : b.pass ? 'PASS' : 'FAIL'])
+  return budget(s).map((b) => [b.name, `${fmtValue(b.value, b.fmt)} ${b.fmt === 'bool' ? '' : noiseFmt(b.noise, b.fmt)}`.trim(), b.limit, b.verdict])
 }
 function rankRows (s) {
   return ranking(s).map((r) => [r.name, fmtValue(r.aim, r.fmt), `${label(r.best)} ${fmtValue(r.bestValue, r.fmt)}`, r.ahead])
