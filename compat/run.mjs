@@ -2,15 +2,20 @@
 /**
  * `npm run compat`: real, popular packages' own test suites, run plain and under the agent
  * (NODE_OPTIONS=--require <repo>/dist/register.cjs, as `aim run` and aim-entrypoint set it), with
- * the pass counts side by side.
+ * the pass counts side by side; programs that broke other agents or change how node starts; then
+ * the corpus (compat/corpus.mjs): real programs scored for recall and precision against the
+ * inventory they should get, per program and overall.
  * Any difference is a bug in the agent. Opt-in (network for the first run: npm pack + npm install
  * into compat/.work), not part of `npm test`.
  *
  *   node compat/run.mjs [--only qs,fastify] [--node /path/to/node] [--register dist/register.cjs]
  *                       [--json compat/.work/results.json] [--keep-going] [--no-suites] [--no-programs]
+ *                       [--no-corpus]
  *
- * --only takes suite names and program groups (tsx, ts-node, date-fns, openai): `--only ts-node`
- * runs just the ts-node programs. Without --only, every suite and every program runs.
+ * --only takes suite names, program groups (tsx, ts-node, date-fns, openai) and corpus program
+ * names (pg-query, ...): `--only ts-node` runs just the ts-node programs. Without --only,
+ * everything runs. The exit code is 0 only when every suite and program behaves as without the
+ * agent and the corpus scores at least 0.95 recall and 0.95 precision.
  * A register ending in .cjs is preloaded with --require, one ending in .mjs with --import.
  *
  * Each suite comes from its published npm tarball (which ships the tests), with its own declared
@@ -25,6 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseRunnerArgs } from './args.mjs';
+import { CORPUS, corpusJson, scoreCorpus } from './corpus.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -176,6 +182,7 @@ function parseArgs(argv) {
     keepGoing: false,
     suites: true,
     programs: true,
+    corpus: true,
   };
   const help = () => {
     process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
@@ -185,6 +192,7 @@ function parseArgs(argv) {
     '--keep-going': (o) => (o.keepGoing = true),
     '--no-suites': (o) => (o.suites = false),
     '--no-programs': (o) => (o.programs = false),
+    '--no-corpus': (o) => (o.corpus = false),
     '-h': help,
     '--help': help,
   });
@@ -332,9 +340,9 @@ async function main() {
   fs.mkdirSync(work, { recursive: true });
   const nodeVersion = sh(opts.node, ['--version']).trim();
   const chosen = selected(opts.only);
-  const unknown = (opts.only ?? []).filter((n) => !SUITES.some((s) => s.name === n) && !PROGRAMS.some((p) => p.group === n));
+  const unknown = (opts.only ?? []).filter((n) => !SUITES.some((s) => s.name === n) && !PROGRAMS.some((p) => p.group === n) && !CORPUS.some((e) => e.name === n));
   if (unknown.length) {
-    log(`--only: no suite or program group named ${unknown.join(', ')}`);
+    log(`--only: no suite, program group or corpus program named ${unknown.join(', ')}`);
     return 2;
   }
   const suites = opts.suites ? chosen.suites : [];
@@ -426,7 +434,13 @@ async function main() {
   }
   fs.writeFileSync(opts.json, `${JSON.stringify({ node: nodeVersion, results, programs }, null, 2)}\n`);
   process.stdout.write(`\nlogs: compat/.work/<suite>.<plain|agent>.log, results: ${path.relative(process.cwd(), opts.json)}\n`);
-  return results.every((r) => r.same) && programs.every((p) => p.same) ? 0 : 1;
+  const same = results.every((r) => r.same) && programs.every((p) => p.same);
+  // The corpus: real programs scored for recall and precision against what they really do.
+  if (!opts.corpus || (opts.only && !CORPUS.some((e) => opts.only.includes(e.name)))) return same ? 0 : 1;
+  process.stdout.write('\n');
+  const scored = await scoreCorpus({ ...opts, json: corpusJson, killAfterMs: 150 });
+  process.stdout.write(`corpus results: ${path.relative(process.cwd(), corpusJson)}\n`);
+  return same && scored === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
