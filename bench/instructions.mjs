@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { hasSyncHooks } from './lib/nodes.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -34,9 +35,8 @@ const rows = [
   { name: 'aim (--require)', flags: ['--require', join(dist, 'register.cjs')], cjsOnly: true },
   ...(alt ? [{ name: 'alt build (--import)', flags: ['--import', join(alt, 'register.mjs')] }] : []),
 ]
-/** With --hot: what any sync-hook preload pays, as a control (Node with module.registerHooks only). */
+/** With --hot: what any sync-hook preload pays, as a control (on Nodes with sync module hooks only). */
 const noopSyncHooks = { name: 'no-op sync hooks', flags: ['--import', join(here, 'preloads', 'noop-sync.mjs')] }
-const hasSyncHooks = (node) => spawnSync(node, ['-p', "typeof require('node:module').registerHooks"], { encoding: 'utf8' }).stdout.trim() === 'function'
 const apps = ['hello.cjs', 'hello.mjs']
 
 // A private cache directory: aim's code cache is made by the first (uncounted) run of each row and
@@ -90,7 +90,7 @@ function hotTable () {
   console.log(`| --- | --- | ${apis.map(() => '---:').join(' | ')} |`)
   for (const node of nodes) {
     const version = versionOf(node)
-    for (const row of [...rows.slice(0, 2), ...(hasSyncHooks(node) ? [noopSyncHooks] : []), ...rows.slice(2)]) {
+    for (const row of [...rows.slice(0, 2), ...(hasSyncHooks(version.slice(1)) ? [noopSyncHooks] : []), ...rows.slice(2)]) {
       const flags = ['--require', join(here, 'preloads', 'pristine.cjs'), ...row.flags]
       const cells = apis.map((api) => {
         // The same warm-up as the counted runs (it differs by API), and no calls after it.

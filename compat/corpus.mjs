@@ -188,9 +188,11 @@ export function score(expected, reported) {
   };
 }
 
+/** The corpus's own settings on top of a runner's (--only, --node, --register): its JSON, its kill delay. */
+export const corpusOptions = (runner) => ({ ...runner, json: path.join(here, '.work', 'corpus.json'), killAfterMs: 150 });
+
 function parseArgs(argv) {
-  const opts = { only: null, node: process.execPath, register: path.join(repo, 'dist', 'register.cjs'), json: corpusJson, killAfterMs: 150 };
-  return parseRunnerArgs(argv, opts);
+  return parseRunnerArgs(argv, corpusOptions({ only: null, node: process.execPath, register: path.join(repo, 'dist', 'register.cjs') }));
 }
 
 const pct = (n, d) => (d === 0 ? '-' : (n / d).toFixed(2));
@@ -255,9 +257,6 @@ export async function scoreCorpus(opts) {
   fs.writeFileSync(opts.json, `${JSON.stringify({ node, overall, rows }, null, 2)}\n`);
   return overall.recall >= 0.95 && overall.precision >= 0.95 && overall.allOk ? 0 : 1;
 }
-
-/** The JSON's default place. */
-export const corpusJson = path.join(here, '.work', 'corpus.json');
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));

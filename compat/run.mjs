@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseRunnerArgs } from './args.mjs';
-import { CORPUS, corpusJson, scoreCorpus } from './corpus.mjs';
+import { CORPUS, corpusOptions, scoreCorpus } from './corpus.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -438,8 +438,9 @@ async function main() {
   // The corpus: real programs scored for recall and precision against what they really do.
   if (!opts.corpus || (opts.only && !CORPUS.some((e) => opts.only.includes(e.name)))) return same ? 0 : 1;
   process.stdout.write('\n');
-  const scored = await scoreCorpus({ ...opts, json: corpusJson, killAfterMs: 150 });
-  process.stdout.write(`corpus results: ${path.relative(process.cwd(), corpusJson)}\n`);
+  const corpus = corpusOptions(opts);
+  const scored = await scoreCorpus(corpus);
+  process.stdout.write(`corpus results: ${path.relative(process.cwd(), corpus.json)}\n`);
   return same && scored === 0 ? 0 : 1;
 }
 
